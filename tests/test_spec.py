@@ -122,7 +122,7 @@ def test_bad_yaml_and_missing_file(tmp_path) -> None:
     bad.write_text("name: [unclosed\n")
     with pytest.raises(SpecError, match="not valid YAML"):
         load_spec(bad)
-    with pytest.raises(FileNotFoundError, match="nope.yaml"):
+    with pytest.raises(FileNotFoundError, match=r"nope\.yaml"):
         load_spec(tmp_path / "nope.yaml")
 
 

@@ -47,7 +47,7 @@ LOT_SIZE = {"CAB": (20, 40), "BRK": (300, 600), "FRM": (15, 30)}
 
 def _ambient(times: pd.DatetimeIndex) -> np.ndarray:
     """Hall temperature [degC]: annual and daily cycles."""
-    doy = times.dayofyear.to_numpy()
+    doy = times.day_of_year.to_numpy()
     hod = times.hour.to_numpy()
     return 19.0 + 5.0 * np.sin(2 * np.pi * (doy - 110) / 365) + 1.5 * np.sin(
         2 * np.pi * (hod - 9) / 24
@@ -183,35 +183,43 @@ def inject_defects(table: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
 
     # stuck temperature sensor on PAINT1 for 30 h
     idx = rows("PAINT1", "2025-06-10 08:00", 30)
-    df.loc[idx, "temperature"] = df.loc[idx[0], "temperature"]
-    defects.append({"check": "stuck", "machine": "PAINT1", "variable": "temperature",
-                    "start": "2025-06-10 08:00", "n": 30})
+    if len(idx) == 30:
+        df.loc[idx, "temperature"] = df.loc[idx[0], "temperature"]
+        defects.append({"check": "stuck", "machine": "PAINT1", "variable": "temperature",
+                        "start": "2025-06-10 08:00", "n": 30})
     # vibration spikes on PRESS1
     for ts in ("2025-02-12 10:00", "2025-07-03 15:00", "2025-10-21 09:00"):
         i = rows("PRESS1", ts, 1)
-        df.loc[i, "vibration"] = df.loc[i, "vibration"] * 8 + 5
-        defects.append({"check": "spike", "machine": "PRESS1", "variable": "vibration",
-                        "start": ts, "n": 1})
+        if len(i):
+            df.loc[i, "vibration"] = df.loc[i, "vibration"] * 8 + 5
+            defects.append({"check": "spike", "machine": "PRESS1", "variable": "vibration",
+                            "start": ts, "n": 1})
     # TEST1 temperature logged in degF for two weeks after a firmware update
     idx = rows("TEST1", "2025-08-04 00:00", 14 * 24)
-    df.loc[idx, "temperature"] = (df.loc[idx, "temperature"] * 1.8 + 32).round(2)
-    defects.append({"check": "unit_mismatch", "machine": "TEST1", "variable": "temperature",
-                    "start": "2025-08-04 00:00", "n": len(idx), "unit": "degF"})
+    if len(idx):
+        df.loc[idx, "temperature"] = (df.loc[idx, "temperature"] * 1.8 + 32).round(2)
+        defects.append({"check": "unit_mismatch", "machine": "TEST1",
+                        "variable": "temperature", "start": "2025-08-04 00:00", "n": len(idx),
+                        "unit": "degF"})
     # 12-hour gap on WELD2 (network outage)
     idx = rows("WELD2", "2025-03-10 04:00", 12)
-    df = df.drop(index=idx)
-    defects.append({"check": "gap", "machine": "WELD2", "start": "2025-03-10 04:00", "n": 12})
+    if len(idx):
+        df = df.drop(index=idx)
+        defects.append({"check": "gap", "machine": "WELD2", "start": "2025-03-10 04:00",
+                        "n": len(idx)})
     # out-of-order rows on ASSY1 (three swapped pairs)
     for ts in ("2025-04-02 07:00", "2025-09-15 12:00", "2025-11-05 18:00"):
         i = rows("ASSY1", ts, 2)
-        a, b = df.loc[i[0]].copy(), df.loc[i[1]].copy()
-        df.loc[i[0]], df.loc[i[1]] = b, a
-        defects.append({"check": "out_of_order", "machine": "ASSY1", "start": ts, "n": 1})
+        if len(i) == 2:
+            a, b = df.loc[i[0]].copy(), df.loc[i[1]].copy()
+            df.loc[i[0]], df.loc[i[1]] = b, a
+            defects.append({"check": "out_of_order", "machine": "ASSY1", "start": ts, "n": 1})
     # five duplicated rows on LASER2 (re-sent batch)
     idx = rows("LASER2", "2025-05-20 10:00", 5)
-    df = pd.concat([df, df.loc[idx]], ignore_index=True)
-    defects.append({"check": "duplicate", "machine": "LASER2", "start": "2025-05-20 10:00",
-                    "n": 5})
+    if len(idx):
+        df = pd.concat([df, df.loc[idx]], ignore_index=True)
+        defects.append({"check": "duplicate", "machine": "LASER2",
+                        "start": "2025-05-20 10:00", "n": len(idx)})
     return df.reset_index(drop=True), defects
 
 
@@ -230,7 +238,7 @@ def simulate_demand(products: list[str], rng: np.random.Generator,
     drivers = pd.DataFrame({"week": all_weeks, "promo": promo,
                             "construction_index": index.round(2)})
     t = np.arange(k)
-    season = np.sin(2 * np.pi * (all_weeks.dayofyear.to_numpy() - 80) / 365.25)
+    season = np.sin(2 * np.pi * (all_weeks.day_of_year.to_numpy() - 80) / 365.25)
     params = {}
     rows = []
     for p in products:

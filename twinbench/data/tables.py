@@ -61,6 +61,15 @@ def _read(path: str | Path, columns: dict[str, str]) -> tuple[pd.DataFrame, list
     return df, problems, src
 
 
+def _fmt(value: object) -> str:
+    """A cell value as the user wrote it: ``-3`` rather than ``np.float64(-3.0)``."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return repr(value)
+
+
 def _unknown(df: pd.DataFrame, col: str, allowed: Iterable[str], what: str) -> list[str]:
     allowed = sorted(set(allowed))
     bad = ~df[col].isin(allowed)
@@ -81,10 +90,9 @@ def load_orders(path: str | Path, spec: LineSpec) -> pd.DataFrame:
     problems += _unknown(df, "product", spec.product_map, "product")
     dup = df["order_id"][df["order_id"].duplicated()]
     problems += [f"column 'order_id': duplicate id {v!r}; ids must be unique" for v in dup[:10]]
-    for i in df.index[df["quantity"] <= 0][:10]:
-        problems.append(f"row {i + 2}, column 'quantity': must be > 0, found {df['quantity'][i]!r}")
-    for i in df.index[df["weight"] <= 0][:10]:
-        problems.append(f"row {i + 2}, column 'weight': must be > 0, found {df['weight'][i]!r}")
+    for col in ("quantity", "weight"):
+        for i in df.index[df[col] <= 0][:10]:
+            problems.append(f"row {i + 2}, column {col!r}: must be > 0, found {_fmt(df[col][i])}")
     for i in df.index[df["due"] <= df["release"]][:10]:
         problems.append(f"row {i + 2}: due {df['due'][i]} is not after release "
                         f"{df['release'][i]}; fix one of the dates")
@@ -117,7 +125,7 @@ def load_demand(path: str | Path, spec: LineSpec) -> pd.DataFrame:
     problems += _unknown(df, "product", spec.product_map, "product")
     for i in df.index[df["quantity"] < 0][:10]:
         problems.append(f"row {i + 2}, column 'quantity': must be >= 0, found "
-                        f"{df['quantity'][i]!r}")
+                        f"{_fmt(df['quantity'][i])}")
     dup = df.duplicated(["week", "product"])
     for i in df.index[dup][:10]:
         problems.append(f"row {i + 2}: second row for week {df['week'][i].date()} and product "
