@@ -39,9 +39,14 @@ want_hash="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want_hash" ]; then
     echo "setup: installing twinbench$extras into .venv (llama-cpp-python compiles from source" \
          "the first time: about 8 minutes on 2 cores; pip caches the wheel afterwards)"
-    .venv/bin/python -m pip install -q --upgrade pip
-    CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
-        .venv/bin/python -m pip install -q -e ".$extras"
+    log=.venv/install.log
+    if ! { .venv/bin/python -m pip install --upgrade pip &&
+           CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
+               .venv/bin/python -m pip install -e ".$extras"; } >"$log" 2>&1; then
+        tail -n 40 "$log"
+        echo "setup: installation failed; the full log is in $log" >&2
+        exit 1
+    fi
     echo "$want_hash" > "$stamp"
 else
     echo "setup: .venv is up to date"

@@ -107,7 +107,7 @@ def run_demo(out_dir: str | Path = "out/demo", plant_dir: str | Path | None = No
     res.files["machines"] = out / "machines.csv"
     worst = summary.sort_values("failures", ascending=False)["machine"].iloc[0]
     fig = telemetry_figure(clean, worst, plant.events)
-    fig.write_html(out / "figures" / f"telemetry_{worst}.html", include_plotlyjs="cdn")
+    fig.write_html(out / "figures" / f"telemetry_{worst}.html", include_plotlyjs="directory")
     res.files["telemetry_figure"] = out / "figures" / f"telemetry_{worst}.html"
 
     report = HtmlReport(f"twinbench demo: {plant.spec.name}",

@@ -49,11 +49,15 @@ class Variable:
         Human-readable name.
     plausible
         Range of values a healthy sensor reports, in the canonical unit.
+    stationary
+        Whether the variable has a usual level (by weekday); False for cumulative
+        indicators such as wear, whose level moves with maintenance.
     """
 
     dimension: str
     long_name: str
     plausible: tuple[float, float]
+    stationary: bool = True
 
     @property
     def unit(self) -> str:
@@ -67,7 +71,7 @@ VARIABLES: dict[str, Variable] = {
     "temperature": Variable("temperature", "machine temperature", (-20.0, 150.0)),
     "vibration": Variable("velocity", "vibration velocity RMS", (0.0, 50.0)),
     "power": Variable("power", "electrical power", (0.0, 1000.0)),
-    "wear": Variable("fraction", "wear indicator (0 new, 1 worn out)", (-0.2, 2.0)),
+    "wear": Variable("fraction", "wear indicator (0 new, 1 worn out)", (-0.2, 2.0), False),
 }
 
 

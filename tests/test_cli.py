@@ -1,0 +1,72 @@
+"""The CLI: help on every command, validate, quality, and the demo end to end."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import DEMO
+from typer.testing import CliRunner
+
+from twinbench.cli import app
+
+runner = CliRunner()
+COMMANDS = ["demo", "validate", "quality", "generate-demo"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_on_every_command(command: str) -> None:
+    res = runner.invoke(app, [command, "--help"])
+    assert res.exit_code == 0, res.output
+    assert "Usage" in res.output
+
+
+def test_every_command_is_listed() -> None:
+    res = runner.invoke(app, ["--help"])
+    assert res.exit_code == 0
+    assert all(c in res.output for c in COMMANDS)
+
+
+def test_validate(tmp_path) -> None:
+    res = runner.invoke(app, ["validate", str(DEMO / "plant.yaml")])
+    assert res.exit_code == 0 and "12 machines" in res.output
+    data = yaml.safe_load((DEMO / "plant.yaml").read_text())
+    data["products"][0]["routing"][0]["station"] = "LAZER"
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(data))
+    res = runner.invoke(app, ["validate", str(tmp_path / "bad.yaml")])
+    assert res.exit_code == 2
+    assert "products[0].routing[0].station" in res.output and "'LAZER'" in res.output
+
+
+def test_quality(tmp_path) -> None:
+    res = runner.invoke(app, ["quality", str(DEMO / "telemetry.parquet"), "--out",
+                              str(tmp_path / "f.csv")])
+    assert res.exit_code == 0, res.output
+    assert "8 finding(s)" in res.output
+    assert len(pd.read_csv(tmp_path / "f.csv")) == 8
+
+
+def test_demo_end_to_end(tmp_path) -> None:
+    out = tmp_path / "demo"
+    res = runner.invoke(app, ["demo", "--out", str(out), "--seed", "3"])
+    assert res.exit_code == 0, res.output
+    assert f"Outputs are in {out.resolve()}" in res.output
+    run = json.loads((out / "run.json").read_text())
+    assert run["seed"] == 3
+    assert set(run["inputs"]) >= {"spec", "telemetry", "orders", "spec_content"}
+    assert run["versions"]["pymc"] != "not installed"
+    assert [s["step"] for s in run["steps"]][:2] == ["load plant", "data quality"]
+    html = (out / "report.html").read_text()
+    assert "Data quality" in html and "plotly" in html.lower()
+    machines = pd.read_csv(out / "machines.csv")
+    assert len(machines) == 12 and machines.failures.sum() > 0
+    assert len(pd.read_csv(out / "quality_findings.csv")) == 8
+
+
+def test_demo_bad_plant_folder(tmp_path) -> None:
+    res = runner.invoke(app, ["demo", "--out", str(tmp_path / "o"), "--plant",
+                              str(tmp_path / "nowhere")])
+    assert res.exit_code == 2
+    assert "not found" in res.output
