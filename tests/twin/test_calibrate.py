@@ -15,16 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from twinbench.data.demo import simulate_telemetry
-from twinbench.data.telemetry import table_to_dataset
+from twinbench.data.demo import simulate_plant
 from twinbench.twin.calibrate import SAMPLERS, calibrate, prepare
-
-
-def simulated(spec, seed: int, days: int):
-    """Telemetry, events and machine-level truth of ``days`` days simulated with ``seed``."""
-    times = pd.date_range("2025-01-01", periods=days * 24, freq="h")
-    table, events, truth = simulate_telemetry(spec, times, np.random.default_rng(seed))
-    return table_to_dataset(table), events, truth
 
 
 def recovery(twin, spec, truth: dict) -> pd.DataFrame:
@@ -49,10 +41,8 @@ def recovery(twin, spec, truth: dict) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def fitted(demo_spec):
-    tele, events, truth = simulated(demo_spec, seed=11, days=240)
-    twin = calibrate(demo_spec, tele, events, draws=400, tune=400, seed=5)
-    return twin, truth
+def fitted(sim_plant):
+    return sim_plant.twin, sim_plant.truth
 
 
 def test_recovery_one_seed(fitted, demo_spec):
@@ -124,7 +114,7 @@ def test_prepare_leaves_out_event_days_and_masked_hours(demo_spec, demo_plant):
 def test_recovery_across_seeds(demo_spec):
     shares = []
     for seed in (21, 22, 23):
-        tele, events, truth = simulated(demo_spec, seed=seed, days=365)
+        tele, events, truth = simulate_plant(demo_spec, seed=seed, days=365)
         twin = calibrate(demo_spec, tele, events, seed=seed)
         rec = recovery(twin, demo_spec, truth)
         assert rec["inside"].mean() >= 0.75, (seed, rec[~rec["inside"]].to_string())
@@ -134,7 +124,7 @@ def test_recovery_across_seeds(demo_spec):
 
 @pytest.mark.slow
 def test_samplers_agree(demo_spec):
-    tele, events, _ = simulated(demo_spec, seed=31, days=180)
+    tele, events, _ = simulate_plant(demo_spec, seed=31, days=180)
     a = calibrate(demo_spec, tele, events, sampler="nutpie", draws=500, seed=1)
     b = calibrate(demo_spec, tele, events, sampler="pymc", draws=500, seed=1)
     for name in ("load_exponent", "activation_energy", "machine_wear_rate", "hazard_wear"):

@@ -35,7 +35,7 @@ from twinbench.data.telemetry import write_table
 from twinbench.spec import LineSpec
 from twinbench.twin.physics import hazard, wear_rate
 
-__all__ = ["DEMO_START", "generate_demo"]
+__all__ = ["DEMO_START", "generate_demo", "simulate_plant"]
 
 DEMO_START = pd.Timestamp("2025-01-01")
 HISTORY_WEEKS = 156
@@ -280,6 +280,26 @@ def make_orders(spec: LineSpec, demand: pd.DataFrame, start: pd.Timestamp, weeks
     df = pd.DataFrame(orders).sort_values(["release", "product"]).reset_index(drop=True)
     df.insert(0, "order_id", [f"O{i + 1:04d}" for i in range(len(df))])
     return df
+
+
+def simulate_plant(spec: LineSpec, seed: int, days: int,
+                   start: pd.Timestamp = DEMO_START) -> tuple:
+    """Clean telemetry Dataset, events and machine truth of ``days`` days of the line.
+
+    The same physics as the demo data, without injected defects: for tests of recovery,
+    monitoring and backtests on data with known parameters.
+
+    Returns
+    -------
+    tuple
+        ``(telemetry, events, truth)``: ``(machine, time)`` Dataset, events table and the
+        machine-level true parameters (``wear_multiplier`` etc.).
+    """
+    from twinbench.data.telemetry import table_to_dataset
+
+    times = pd.date_range(start, periods=days * 24, freq="h")
+    table, events, truth = simulate_telemetry(spec, times, np.random.default_rng(seed))
+    return table_to_dataset(table), events, truth
 
 
 def generate_demo(spec: LineSpec, out_dir: str | Path, seed: int = 20250101,

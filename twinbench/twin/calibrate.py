@@ -31,7 +31,7 @@ import xarray as xr
 from twinbench.spec import LineSpec
 from twinbench.twin.physics import GAS_CONSTANT
 
-__all__ = ["CalibratedTwin", "CalibrationData", "calibrate", "prepare"]
+__all__ = ["SAMPLERS", "CalibratedTwin", "CalibrationData", "calibrate", "fill_gaps", "prepare"]
 
 RUN_THRESHOLD = 0.1  # load above which a machine counts as running [1]
 WEAR_BIN = 0.01  # width of wear bins of the hazard exposure [1]
@@ -93,7 +93,7 @@ class CalibrationData:
     recent_temp: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
-def _fill(a: np.ndarray) -> np.ndarray:
+def fill_gaps(a: np.ndarray) -> np.ndarray:
     """Fill NaNs along the last axis by linear interpolation (edges: nearest)."""
     out = a.copy()
     for row in out:
@@ -125,7 +125,7 @@ def prepare(spec: LineSpec, telemetry: xr.Dataset, events: pd.DataFrame,
     temp_raw = ds["temperature"].values.astype(float)
     wear_raw = ds["wear"].values.astype(float)
     missing = np.isnan(load_raw) | np.isnan(temp_raw)
-    load, temp = _fill(load_raw), _fill(temp_raw)
+    load, temp = fill_gaps(load_raw), fill_gaps(temp_raw)
     running = (load > RUN_THRESHOLD).astype(float)
     mts = [spec.physics_of(m) for m in machines]
     load_ref = np.array([mt.load_ref for mt in mts])[:, None]
@@ -176,7 +176,7 @@ def prepare(spec: LineSpec, telemetry: xr.Dataset, events: pd.DataFrame,
     # hazard exposure: running hours per (type, wear bin)
     edges = np.arange(-0.2, 2.0 + WEAR_BIN, WEAR_BIN)
     exposure = np.zeros((len(type_names), len(edges) - 1))
-    w_filled = _fill(wear_raw)
+    w_filled = fill_gaps(wear_raw)
     for i in range(n_m):
         run = running[i] > 0
         exposure[types[i]] += np.histogram(w_filled[i, run], bins=edges)[0]
