@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 import yaml
-from conftest import DEMO
 from typer.testing import CliRunner
 
 from twinbench.cli import app
+from twinbench.data.plant import DEMO_DIR as DEMO
 
 runner = CliRunner()
 COMMANDS = ["demo", "validate", "quality", "generate-demo"]
@@ -63,6 +63,19 @@ def test_demo_end_to_end(tmp_path) -> None:
     machines = pd.read_csv(out / "machines.csv")
     assert len(machines) == 12 and machines.failures.sum() > 0
     assert len(pd.read_csv(out / "quality_findings.csv")) == 8
+    # the twin's step: calibrated, forecasts written with units, in the report
+    assert run["options"]["calibration"]["sampler"] == "nutpie"
+    assert run["options"]["calibration"]["seed"] == 3
+    params = pd.read_csv(out / "twin_parameters.csv")
+    assert params["r_hat"].max() < 1.05 and params["ess_bulk"].min() > 100
+    import xarray as xr
+
+    fc = xr.open_dataset(out / "failure_forecast.nc", engine="h5netcdf")
+    assert fc["failure_probability"].attrs["units"] == "1"
+    assert fc["failure_probability"].sizes == {"machine": 12, "time": 28 * 24}
+    dem = xr.open_dataset(out / "demand_forecast.nc", engine="h5netcdf")
+    assert dem.sizes["product"] == 5
+    assert "Maintenance risk per machine" in html and "Demand forecast" in html
 
 
 def test_demo_bad_plant_folder(tmp_path) -> None:

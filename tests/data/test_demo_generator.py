@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DEMO
 
 from twinbench.data.demo import generate_demo
+from twinbench.data.plant import DEMO_DIR as DEMO
 from twinbench.data.telemetry import file_sha256
 
 

@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DEMO
 
 from twinbench.data.demo import simulate_telemetry
+from twinbench.data.plant import DEMO_DIR as DEMO
 from twinbench.data.quality import check_file, check_table
 from twinbench.data.telemetry import table_to_dataset, write_table
 

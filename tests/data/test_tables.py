@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import DEMO
 
+from twinbench.data.plant import DEMO_DIR as DEMO
 from twinbench.data.tables import TableError, load_demand, load_events, load_orders
 
 

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from conftest import DEMO
 
+from twinbench.data.plant import DEMO_DIR as DEMO
 from twinbench.twin.demand import (
     BASELINE,
     CANDIDATES,

@@ -111,7 +111,10 @@ class WearMonitor:
     ds: xr.Dataset
 
     def alerts(self) -> pd.DataFrame:
-        """One row per anomaly day and per first day of each drift episode."""
+        """One row per anomaly day and per drift episode (its first day).
+
+        Drift days less than one window apart belong to the same episode.
+        """
         rows = []
         for m in self.ds["machine"].values:
             s = self.ds.sel(machine=m)
@@ -120,7 +123,11 @@ class WearMonitor:
                              "value": float(s["residual"].sel(day=d)),
                              "z": float(s["z"].sel(day=d))})
             drift = s["drift"].values
-            starts = np.flatnonzero(drift & ~np.r_[False, drift[:-1]])
+            # an episode starts on a drift day with no drift in the window before it
+            window = int(self.ds.attrs.get("window_days", 14))
+            before = np.r_[np.zeros(window, dtype=bool), drift]
+            recent = np.array([before[i:i + window].any() for i in range(len(drift))])
+            starts = np.flatnonzero(drift & ~recent)
             for i in starts:
                 rows.append({"machine": str(m), "day": pd.Timestamp(s["day"].values[i]),
                              "kind": "drift", "value": float(s["rolling"].values[i]),
