@@ -1,0 +1,321 @@
+"""Supply-chain planning: hand-checked small instances and the independent checker.
+
+Every case is small enough to solve by hand (or by enumeration in the test), so each
+expected number below comes from the arithmetic in its comment, not from the solver.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from twinbench.optimize.network import network_from_dict
+from twinbench.optimize.supply import SupplyProblem, solve_supply, value_of_stochastic_solution
+from twinbench.optimize.supply_check import check_supply_plan
+from twinbench.optimize.supply_diagnose import Infeasible
+from twinbench.spec import LineSpec, SpecError
+
+
+def tiny_spec(price: float = 100.0, material_price: float = 10.0, hold_mat: float = 0.0,
+              lead: str = "0 d", capacity: float = 1e6) -> LineSpec:
+    """One station ``S`` (one machine, 1 h per unit), one product ``A`` made of one ``m``."""
+    return LineSpec.model_validate({
+        "name": "tiny",
+        "machine_types": [{"name": "mt", "wear_rate_ref": 1e-4, "hazard_base": 1e-4}],
+        "stations": [{"name": "S", "machines": 1, "machine_type": "mt",
+                      "idle_power": 0, "busy_power": 1}],
+        "products": [{"name": "A", "family": "F", "price": price, "bom": {"m": 1.0},
+                      "routing": [{"station": "S", "time": {"mean": 1.0}}]}],
+        "materials": [{"name": "m", "holding_cost": hold_mat}],
+        "suppliers": [{"name": "V", "prices": {"m": material_price}, "lead_time": lead,
+                       "reliability": 1.0, "capacity": capacity}],
+        "calendar": {"shifts": [{"name": "day", "start": "06:00", "end": "14:00"}]},
+        "energy": {"base_price": 0.1},
+    })
+
+
+def tiny_network(spec: LineSpec, dcs: dict | None = None, lanes: list | None = None,
+                 regions: dict | None = None, hold_fg: float = 0.0,
+                 backorder_cost: float = 0.5) -> object:
+    dcs = dcs or {"D": {"capacity": 1e6}}
+    regions = regions or {"r": {"share": 1.0, "backorder_cost": backorder_cost}}
+    if lanes is None:
+        lanes = [{"from": "PLANT", "to": d, "rate": 0.0} for d in dcs]
+        lanes += [{"from": d, "to": r, "rate": 0.0} for d in dcs for r in regions]
+    return network_from_dict({
+        "plant": "PLANT",
+        "products": {"A": {"unit_weight": 1.0, "holding_cost": hold_fg}},
+        "regions": regions, "dcs": dcs, "lanes": lanes, "spot_price_factor": 1.5,
+    }, spec)
+
+
+def tiny_problem(spec: LineSpec, net, demand: np.ndarray, hours: list[float],
+                 supply: np.ndarray | None = None, probability: np.ndarray | None = None,
+                 initial_stock: float = 0.0) -> SupplyProblem:
+    """``demand`` dims (scenario, region, period) for the one product ``A``."""
+    demand = np.atleast_3d(demand)
+    n_w, _, n_t = demand.shape
+    periods = pd.date_range("2026-01-05", periods=n_t, freq="7D")
+    scen = [f"w{i}" for i in range(n_w)]
+    dem = xr.DataArray(demand[:, None], dims=("scenario", "product", "region", "period"),
+                       coords={"scenario": scen, "product": ["A"],
+                               "region": list(net.regions), "period": periods})
+    sup = xr.DataArray(np.ones((n_w, 1, n_t)) if supply is None else supply,
+                       dims=("scenario", "supplier", "period"),
+                       coords={"scenario": scen, "supplier": ["V"], "period": periods})
+    pi = np.full(n_w, 1.0 / n_w) if probability is None else probability
+    hrs = xr.DataArray(np.array([hours], dtype=float), dims=("station", "period"),
+                       coords={"station": ["S"], "period": periods})
+    return SupplyProblem(spec, net, periods, dem,
+                         xr.DataArray(pi, dims="scenario", coords={"scenario": scen}), sup,
+                         hrs, {"m": initial_stock}, {})
+
+
+# -- two nodes, two periods ----------------------------------------------------------------
+
+
+def test_two_period_capacity_is_met_by_building_ahead():
+    # demand 10 then 30, 20 units of capacity per period, holding 2 EUR/unit/week:
+    # make 20 + 20, carry 10 units one week. Cost = 40 x 10 (material) + 10 x 2 = 420.
+    # One more hour in week 2 saves the week's holding of one unit: shadow price 2 EUR/h;
+    # one more hour in week 1 saves nothing.
+    spec = tiny_spec()
+    net = tiny_network(spec, hold_fg=2.0, backorder_cost=5.0)
+    prob = tiny_problem(spec, net, np.array([[[10.0, 30.0]]]), [20.0, 20.0])
+    plan = solve_supply(prob)
+    assert plan.status == "optimal"
+    make = plan.ds["make"].sel(scenario="w0", product="A").values
+    np.testing.assert_allclose(make, [20, 20], atol=1e-6)
+    np.testing.assert_allclose(plan.ds["fg_stock"].sel(scenario="w0").values.ravel(),
+                               [10, 0], atol=1e-6)
+    assert plan.objective == pytest.approx(420.0, abs=1e-6)
+    assert plan.costs["purchase"] == pytest.approx(400.0)
+    assert plan.costs["holding"] == pytest.approx(20.0)
+    np.testing.assert_allclose(plan.ds["station_hour_value"].sel(station="S").values,
+                               [0.0, 2.0], atol=1e-6)
+    assert plan.ds["fill_rate"].item() == pytest.approx(1.0)
+    assert "station_capacity" in set(plan.binding["group"])
+    assert check_supply_plan(prob, plan.ds) == []
+
+
+def test_build_ahead_or_backorder_whichever_is_cheaper():
+    # three weeks, demand 0, 30, 10, 20 units of capacity a week; week 2 is 10 short.
+    # Either build 10 ahead in week 1 and hold them a week (h per unit), or deliver 10
+    # one week late (backorder 0.05 x 100 = 5 EUR per unit-week). Material: 40 x 10 = 400.
+    spec = tiny_spec()
+    for hold, cost, short, fg in ((6.0, 450.0, [0, 10, 0], [0, 0, 0]),
+                                  (4.0, 440.0, [0, 0, 0], [10, 0, 0])):
+        net = tiny_network(spec, hold_fg=hold, backorder_cost=0.05)
+        prob = tiny_problem(spec, net, np.array([[[0.0, 30.0, 10.0]]]), [20.0] * 3)
+        plan = solve_supply(prob)
+        assert plan.objective == pytest.approx(cost, abs=1e-6)
+        np.testing.assert_allclose(plan.ds["short"].values.ravel(), short, atol=1e-6)
+        np.testing.assert_allclose(plan.ds["fg_stock"].values.ravel(), fg, atol=1e-6)
+        assert check_supply_plan(prob, plan.ds) == []
+
+
+def test_lead_time_and_spot_purchases():
+    # lead time 7 d = one week: week-1 demand can only come from a spot buy placed...
+    # spot buys arrive next week too, so week 1 is served from initial stock (5 units)
+    # and 5 units are backordered (5 EUR each) into week 2; week 2 needs 5 + 10 = 15
+    # units, bought in week 1 at 10 EUR. Cost = 150 + 25 + 0.
+    spec = tiny_spec(lead="7 d")
+    net = tiny_network(spec, backorder_cost=0.05)
+    prob = tiny_problem(spec, net, np.array([[[10.0, 10.0]]]), [100.0, 100.0],
+                        initial_stock=5.0)
+    plan = solve_supply(prob)
+    assert plan.objective == pytest.approx(175.0, abs=1e-6)
+    buy = plan.ds["buy"].sel(supplier="V", material="m").values
+    np.testing.assert_allclose(buy, [15, 0], atol=1e-6)
+    assert check_supply_plan(prob, plan.ds) == []
+
+
+# -- newsvendor ----------------------------------------------------------------------------
+
+
+def test_newsvendor_critical_fractile():
+    # one week, demand 10, 20, ..., 100 equally likely; material bought before demand is
+    # known at c = 10, leftovers held at h = 2 (as material or made up); a unit short
+    # costs the price at the end (100) plus the week's backorder cost (0.5 x 100):
+    # u = 150. Underage cost of not buying a unit = u - c = 140, overage = c + h = 12:
+    # critical fractile 140 / 152 = 0.921 -> the smallest demand level with F >= 0.921
+    # is 100 (F(90) = 0.9).
+    # With u = 60 (price 40, backorder 0.5): fractile (60 - 10) / (60 + 2) = 0.806 -> 90.
+    demands = np.arange(10.0, 101.0, 10.0)
+    for price, expected in ((100.0, 100.0), (40.0, 90.0)):
+        spec = tiny_spec(price=price, hold_mat=2.0)
+        net = tiny_network(spec, backorder_cost=0.5, hold_fg=2.0)
+        prob = tiny_problem(spec, net, demands[:, None, None], [1e4])
+        plan = solve_supply(prob)
+        q = float(plan.ds["buy"].sel(supplier="V", material="m").item())
+        assert q == pytest.approx(expected, abs=1e-6)
+        # the expected cost at q, by hand
+        over = np.clip(q - demands, 0, None).mean()
+        under = np.clip(demands - q, 0, None).mean()
+        cost = 10 * q + 2 * over + 1.5 * price * under
+        assert plan.objective == pytest.approx(cost, rel=1e-9)
+        assert check_supply_plan(prob, plan.ds) == []
+
+
+def test_value_of_stochastic_solution_is_positive_for_skewed_demand():
+    # newsvendor again: the mean-demand plan buys 55, the stochastic one 100;
+    # VSS = EEV - RP > 0 and RP <= EEV
+    demands = np.arange(10.0, 101.0, 10.0)
+    spec = tiny_spec(price=100.0, hold_mat=2.0)
+    net = tiny_network(spec, backorder_cost=0.5, hold_fg=2.0)
+    prob = tiny_problem(spec, net, demands[:, None, None], [1e4])
+    vss = value_of_stochastic_solution(prob)
+    eev = 10 * 55 + 2 * np.clip(55 - demands, 0, None).mean() \
+        + 150 * np.clip(demands - 55, 0, None).mean()
+    assert vss["EEV"] == pytest.approx(eev, rel=1e-9)
+    assert vss["VSS"] == pytest.approx(eev - vss["RP"], rel=1e-9)
+    assert vss["VSS"] > 100
+
+
+def test_lost_sales_mode():
+    # lost sales at 0.3 x price 100 = 30 EUR per unit; capacity 20 per week, demand 30
+    # each week: 10 units lost each week (cost 300 each), 40 made (400): 1000. (Holding
+    # costs 1 EUR, so nothing is made ahead to be lost later instead.)
+    spec = tiny_spec()
+    net = tiny_network(spec, regions={"r": {"share": 1.0, "lost_sale_cost": 0.3}},
+                       hold_fg=1.0)
+    prob = tiny_problem(spec, net, np.array([[[30.0, 30.0]]]), [20.0, 20.0])
+    plan = solve_supply(prob, shortage="lost_sales")
+    assert plan.objective == pytest.approx(1000.0, abs=1e-6)
+    np.testing.assert_allclose(plan.ds["short"].values.ravel(), [10, 10], atol=1e-6)
+    assert plan.ds["fill_rate"].item() == pytest.approx(40 / 60)
+    assert check_supply_plan(prob, plan.ds) == []
+
+
+def test_supplier_disruption_scenario_buys_ahead():
+    # two equally likely scenarios: the supplier delivers nothing in week 2 in one of them.
+    # Lead time 0, holding material 1 EUR/week, spot buys (15 EUR) arrive a week later.
+    # Buying week 2's 10 units in week 1 costs 200 + 10 (holding). Buying 10 + 10 costs
+    # 200 when the supplier delivers and 100 + 150 (a spot buy in week 1) when not:
+    # expected 225. So the plan buys 20 in week 1: 210.
+    spec = tiny_spec(hold_mat=1.0)
+    net = tiny_network(spec, hold_fg=1.0)  # holding as material or made up: the same
+    supply = np.array([[[1.0, 1.0]], [[1.0, 0.0]]])
+    prob = tiny_problem(spec, net, np.array([[[10.0, 10.0]], [[10.0, 10.0]]]),
+                        [100.0, 100.0], supply=supply)
+    plan = solve_supply(prob)
+    np.testing.assert_allclose(plan.ds["buy"].values.ravel(), [20, 0], atol=1e-6)
+    assert plan.objective == pytest.approx(210.0, abs=1e-6)
+    assert check_supply_plan(prob, plan.ds) == []
+
+
+# -- facility location ---------------------------------------------------------------------
+
+
+def test_facility_location_matches_enumeration():
+    spec = tiny_spec()
+    dcs = {"D1": {"capacity": 60, "fixed_cost": 100},
+           "D2": {"capacity": 50, "fixed_cost": 70},
+           "D3": {"capacity": 80, "fixed_cost": 140}}
+    regions = {"r1": {"share": 0.5}, "r2": {"share": 0.3}, "r3": {"share": 0.2}}
+    rates = {("D1", "r1"): 0.5, ("D1", "r2"): 2.0, ("D1", "r3"): 3.0,
+             ("D2", "r1"): 2.5, ("D2", "r2"): 0.4, ("D2", "r3"): 1.0,
+             ("D3", "r1"): 1.0, ("D3", "r2"): 1.5, ("D3", "r3"): 0.3}
+    lanes = [{"from": "PLANT", "to": d, "rate": 0.1 * (i + 1)} for i, d in enumerate(dcs)]
+    lanes += [{"from": d, "to": r, "rate": v} for (d, r), v in rates.items()]
+    net = tiny_network(spec, dcs=dcs, lanes=lanes, regions=regions)
+    demand = 100.0 * np.array([0.5, 0.3, 0.2])[None, :, None] * np.ones((1, 3, 2))
+    prob = tiny_problem(spec, net, demand, [500.0, 500.0])
+    best = solve_supply(prob, design=True, shortage="none")
+    costs = {}
+    for pattern in itertools.product([False, True], repeat=3):
+        chosen = dict(zip(dcs, pattern, strict=True))
+        try:
+            costs[pattern] = solve_supply(prob, shortage="none", dcs_open=chosen).objective
+        except Infeasible:
+            costs[pattern] = np.inf
+    # capacities: no single DC can carry 100 units a week; some pairs can
+    assert np.isinf(costs[(True, False, False)]) and np.isinf(costs[(False, False, False)])
+    pattern = min(costs, key=costs.get)
+    assert best.objective == pytest.approx(costs[pattern], rel=1e-7)
+    np.testing.assert_allclose(best.ds["open"].values, np.array(pattern, dtype=float))
+    assert check_supply_plan(prob, best.ds) == []
+
+
+# -- the checker catches violations --------------------------------------------------------
+
+
+def test_checker_catches_planted_violations():
+    spec = tiny_spec()
+    net = tiny_network(spec, hold_fg=2.0, backorder_cost=5.0)
+    prob = tiny_problem(spec, net, np.array([[[10.0, 30.0]]]), [20.0, 20.0])
+    plan = solve_supply(prob)
+    assert check_supply_plan(prob, plan.ds) == []
+    more = plan.ds.copy(deep=True)
+    more["make"][0, 0, 1] += 5.0  # 25 units in 20 hours, finished goods appear from nowhere
+    problems = check_supply_plan(prob, more)
+    assert any(p.startswith("station S hours") for p in problems)
+    assert any(p.startswith("finished-goods balance of A") for p in problems)
+    leak = plan.ds.copy(deep=True)
+    leak["deliver"][0, 0, 0, 0, 1] -= 3.0  # 3 units vanish on the way
+    problems = check_supply_plan(prob, leak)
+    assert any("demand balance" in p for p in problems)
+    assert any("finished-goods balance" in p for p in problems)
+
+
+# -- infeasibility and bad input -----------------------------------------------------------
+
+
+def test_infeasible_plan_names_the_conflict():
+    # every unit in its week, 45 units of demand, 2 x 20 hours at S: station hours and
+    # demand conflict; lanes and DCs are not part of it
+    spec = tiny_spec()
+    net = tiny_network(spec)
+    prob = tiny_problem(spec, net, np.array([[[10.0, 35.0]]]), [20.0, 20.0])
+    with pytest.raises(Infeasible) as err:
+        solve_supply(prob, shortage="none")
+    assert sorted(err.value.groups) == ["demand of A in r (every unit in its period)",
+                                        "station S hours per period"]
+    assert "station S hours" in str(err.value)
+
+
+def test_infeasible_scenario_is_named():
+    spec = tiny_spec()
+    net = tiny_network(spec)
+    prob = tiny_problem(spec, net, np.array([[[10.0, 10.0]], [[10.0, 35.0]]]), [20.0, 20.0])
+    with pytest.raises(Infeasible) as err:
+        solve_supply(prob, shortage="none")
+    assert err.value.scenario == "w1"
+
+
+def test_closed_dc_conflicts_with_its_only_region():
+    spec = tiny_spec()
+    dcs = {"D1": {"capacity": 1e6}, "D2": {"capacity": 1e6}}
+    regions = {"r1": {"share": 0.5}, "r2": {"share": 0.5}}
+    lanes = [{"from": "PLANT", "to": "D1"}, {"from": "PLANT", "to": "D2"},
+             {"from": "D1", "to": "r1"}, {"from": "D2", "to": "r2"}]
+    lanes = [{**ln, "rate": 0.0} for ln in lanes]
+    net = tiny_network(spec, dcs=dcs, lanes=lanes, regions=regions)
+    prob = tiny_problem(spec, net, np.full((1, 2, 2), 5.0), [100.0, 100.0])
+    with pytest.raises(Infeasible) as err:
+        solve_supply(prob, shortage="none", dcs_open={"D2": False})
+    assert "DC D2 throughput" in err.value.groups
+    assert any(g.startswith("demand of A in r2") for g in err.value.groups)
+
+
+def test_bad_network_and_options_are_explained():
+    spec = tiny_spec()
+    with pytest.raises(SpecError) as err:
+        tiny_network(spec, regions={"r": {"share": 0.7}})
+    assert "region shares must sum to 1, found 0.7000" in str(err.value)
+    with pytest.raises(SpecError) as err:
+        tiny_network(spec, lanes=[{"from": "PLANT", "to": "D", "rate": 0.0},
+                                  {"from": "D", "to": "nowhere", "rate": 0.0}])
+    assert "unknown node 'nowhere'" in str(err.value)
+    net = tiny_network(spec)
+    prob = tiny_problem(spec, net, np.array([[[1.0, 1.0]]]), [5.0, 5.0])
+    with pytest.raises(ValueError, match=r"unknown shortage mode 'lost'.*'lost_sales'"):
+        solve_supply(prob, shortage="lost")
+    with pytest.raises(ValueError, match=r"unknown DC.*'X'.*allowed: \['D'\]"):
+        solve_supply(prob, dcs_open={"X": True})
+    with pytest.raises(RuntimeError, match="solver 'no_such_solver' is not available"):
+        solve_supply(prob, solver="no_such_solver")

@@ -1,0 +1,104 @@
+"""Why a supply plan is infeasible: a deletion filter over named constraint groups.
+
+Constraint groups are named in the plant's own terms: ``station WELD hours``, ``demand of
+CAB-L in east``, ``DC DC-EAST throughput``, ``lane PLANT->DC-WEST``, ``supplier S2 capacity
+of steel_sheet``... Starting from all groups, each group is relaxed in turn (its
+constraints deactivated); if the model stays infeasible without it, it is dropped for good,
+otherwise it is kept. What remains is an irreducible set of groups: together they conflict,
+and relaxing any one of them makes a plan possible (Chinneck's deletion filter, at the level
+of groups).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyomo.environ as pyo
+
+__all__ = ["Infeasible", "constraint_groups", "deletion_filter", "diagnose"]
+
+
+class Infeasible(Exception):
+    """No plan satisfies every constraint.
+
+    Attributes
+    ----------
+    groups
+        A conflicting set of constraint groups, in the plant's terms.
+    scenario
+        The scenario in which they conflict (None when not diagnosed per scenario).
+    """
+
+    def __init__(self, groups: list[str], scenario: str | None = None) -> None:
+        self.groups = groups
+        self.scenario = scenario
+        where = f" in scenario {scenario!r}" if scenario else ""
+        lines = [f"no feasible plan{where}: these constraints conflict (relaxing any one "
+                 "of them makes a plan possible):", *[f"  - {g}" for g in groups]]
+        super().__init__("\n".join(lines))
+
+
+def constraint_groups(m: pyo.ConcreteModel) -> dict[str, list]:
+    """Supply-model constraints by group name (plant terms) -> constraint data."""
+    groups: dict[str, list] = {}
+
+    def add(name: str, c) -> None:
+        groups.setdefault(name, []).append(c)
+
+    for (_w, st, _t), c in m.station_capacity.items():
+        add(f"station {st} hours per period", c)
+    for (_w, p, r, _t), c in m.demand.items():
+        add(f"demand of {p} in {r} (every unit in its period)", c)
+    for (_w, d, _t), c in m.dc_capacity.items():
+        add(f"DC {d} throughput", c)
+    for (_w, d, _t), c in m.lane_plant_dc.items():
+        add(f"lane plant->{d} capacity", c)
+    for (_w, d, r, _t), c in m.lane_dc_region.items():
+        add(f"lane {d}->{r} capacity", c)
+    return groups
+
+
+def _feasible(m: pyo.ConcreteModel, solver: str) -> bool:
+    res = pyo.SolverFactory(solver).solve(m, load_solutions=False)
+    return str(res.solver.termination_condition) not in ("infeasible",
+                                                         "infeasibleOrUnbounded")
+
+
+def deletion_filter(m: pyo.ConcreteModel, groups: dict[str, list],
+                    feasible: Callable[[pyo.ConcreteModel], bool]) -> list[str]:
+    """Irreducible infeasible set of group names (groups outside ``groups`` stay active)."""
+    keep = list(groups)
+    for name in list(groups):
+        for c in groups[name]:
+            c.deactivate()
+        if feasible(m):
+            for c in groups[name]:
+                c.activate()  # needed for the conflict
+        else:
+            keep.remove(name)  # infeasible without it: not needed
+    return keep
+
+
+def diagnose(prob, design: bool = False, shortage: str = "backorder",
+             dcs_open=None, solver: str = "appsi_highs") -> tuple[str | None, list[str]]:
+    """The first infeasible scenario and a conflicting set of its constraint groups.
+
+    Each scenario is a separate problem once the first-stage decisions are free, so the
+    scenarios are tried one by one (small LPs) and the deletion filter runs on the first
+    infeasible one. Demand rows are relaxed by letting deliveries fall short, which is why
+    the demand group says "every unit in its period".
+    """
+    from twinbench.optimize.supply import build_supply_model
+
+    def feasible(m: pyo.ConcreteModel) -> bool:
+        return _feasible(m, solver)
+
+    names = prob.scenarios if len(prob.scenarios) > 1 else [None]
+    for name in names:
+        one = prob if name is None else prob.scenario(name)
+        m = build_supply_model(one, design=design, shortage=shortage, dcs_open=dcs_open)
+        if not feasible(m):
+            return name, deletion_filter(m, constraint_groups(m), feasible)
+    # infeasible together but not one by one: the shared purchases conflict
+    m = build_supply_model(prob, design=design, shortage=shortage, dcs_open=dcs_open)
+    return None, deletion_filter(m, constraint_groups(m), feasible)
