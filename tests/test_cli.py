@@ -76,6 +76,16 @@ def test_demo_end_to_end(tmp_path) -> None:
     dem = xr.open_dataset(out / "demand_forecast.nc", engine="h5netcdf")
     assert dem.sizes["product"] == 5
     assert "Maintenance risk per machine" in html and "Demand forecast" in html
+    # the supply step: a year of weeks under scenarios, checked, with VSS and flows
+    plan = xr.open_dataset(out / "supply_plan.nc", engine="h5netcdf")
+    assert plan.sizes["period"] == 52 and plan.sizes["scenario"] == 20
+    assert plan["make"].attrs["units"] == "unit"
+    supply = run["options"]["supply"]
+    assert supply["seed"] == 3 and supply["solver"] == "appsi_highs"
+    assert supply["vss"]["VSS"] >= -1e-6 * supply["vss"]["RP"]
+    assert "Supply plan" in html and "Value of the stochastic solution" in html
+    assert (out / "figures" / "supply_flows.html").exists()
+    assert len(pd.read_csv(out / "safety_stocks.csv")) >= 5
 
 
 def test_demo_bad_plant_folder(tmp_path) -> None:

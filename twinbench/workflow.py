@@ -45,6 +45,8 @@ class DemoResult:
     quality: QualityReport | None = None
     twin: Any = None
     demand: Any = None
+    failures: Any = None
+    supply: Any = None
 
 
 def plant_summary(plant: PlantData) -> pd.DataFrame:
@@ -93,6 +95,7 @@ def _twin_steps(res: DemoResult, plant: PlantData, clean, record: RunRecord,
     summary.to_csv(out / "twin_parameters.csv", index=False)
     failures = _timed(record, "forecast failures (4 weeks)",
                       lambda: forecast_failures(twin, horizon=28 * 24, seed=seed))
+    res.failures = failures
     failures.to_netcdf(out / "failure_forecast.nc", engine="h5netcdf")
     wear = _timed(record, "grey-box wear forecast",
                   lambda: greybox_forecast(twin, clean, plant.events, horizon_days=28,
@@ -148,6 +151,72 @@ def _twin_steps(res: DemoResult, plant: PlantData, clean, record: RunRecord,
     report.figure(dfig)
 
 
+SUPPLY_WEEKS = 52
+SUPPLY_SCENARIOS = 20  # the demo's; benchmarks/bench_supply.py solves 50
+
+
+def _supply_steps(res: DemoResult, plant: PlantData, record: RunRecord, report: HtmlReport,
+                  seed: int) -> None:
+    """Plan purchases, production and distribution for a year under demand and supplier risk."""
+    from twinbench.optimize.supply import solve_supply, value_of_stochastic_solution
+    from twinbench.optimize.supply_check import check_supply_plan
+    from twinbench.optimize.supply_inputs import supply_problem
+    from twinbench.optimize.supply_policy import safety_stocks
+    from twinbench.viz.supply import flow_figure, plan_figure
+
+    out = res.out_dir
+    prob = _timed(record, "supply inputs",
+                  lambda: supply_problem(plant, res.demand.ds, failures=res.failures,
+                                         weeks=SUPPLY_WEEKS, scenarios=SUPPLY_SCENARIOS,
+                                         seed=seed))
+    plan = _timed(record, "supply plan (Pyomo, HiGHS)", lambda: solve_supply(prob))
+    res.supply = plan
+    problems = check_supply_plan(prob, plan.ds)
+    if problems:  # never expected: the checker is independent of the model
+        raise RuntimeError("the supply plan fails the independent check:\n"
+                           + "\n".join(problems[:20]))
+    vss = _timed(record, "value of the stochastic solution",
+                 lambda: value_of_stochastic_solution(prob, rp=plan))
+    record.options["supply"] = {**plan.options, "seed": seed, "vss": vss}
+    policy = safety_stocks(plant.spec, res.demand.ds, service_level=0.95)
+    plan.ds.to_netcdf(out / "supply_plan.nc", engine="h5netcdf")
+    plan.binding.to_csv(out / "supply_binding.csv", index=False)
+    policy.to_csv(out / "safety_stocks.csv", index=False)
+    flows = flow_figure(plan.ds, plant.spec, prob.network)
+    top = str(plan.ds["station_hour_value"].sum("period").idxmax().values)
+    busiest = max(prob.products, key=lambda p: float(prob.demand.sel(product=p).sum()))
+    pfig = plan_figure(plan.ds, busiest)
+    for name, fig in (("supply_flows", flows), (f"supply_plan_{busiest}", pfig)):
+        fig.write_html(out / "figures" / f"{name}.html", include_plotlyjs="directory")
+        res.files[name] = out / "figures" / f"{name}.html"
+    res.files.update({"supply_plan": out / "supply_plan.nc",
+                      "supply_binding": out / "supply_binding.csv",
+                      "safety_stocks": out / "safety_stocks.csv"})
+
+    report.heading("Supply plan")
+    report.text(f"{SUPPLY_WEEKS} weeks x {SUPPLY_SCENARIOS} scenarios of demand (from the "
+                "forecast's distribution) and supplier deliveries (misses and outages); "
+                f"solved by {plan.options['solver']} in {plan.options['solve_seconds']:.1f} s "
+                f"({plan.status}); the plan passes the independent check. Expected cost "
+                f"{plan.objective:,.0f} EUR. Value of the stochastic solution: "
+                f"{vss['VSS']:,.0f} EUR (the mean-scenario plan would cost "
+                f"{vss['EEV']:,.0f} EUR in expectation).")
+    report.table(pd.DataFrame({"cost": list(plan.costs),
+                               "expected [EUR]": [round(v) for v in plan.costs.values()]}),
+                 caption="Expected cost by part")
+    fill = plan.ds["fill_rate"].weighted(plan.ds["probability"]).mean("scenario")
+    report.table(pd.DataFrame({"product": fill["product"].values,
+                               "fill rate": fill.values.round(4)}),
+                 caption="Share of demand delivered by the horizon's end (expected)")
+    report.table(plan.binding.head(15).round(3),
+                 caption=f"Binding constraints (dual summed over scenarios and weeks); "
+                         f"scarcest station: {top}")
+    report.figure(flows)
+    report.figure(pfig)
+    report.table(policy.round(1), caption="Safety stocks at 95% cycle service "
+                 "(from the forecast error; materials over supplier lead time + 1 week)")
+
+
 def run_demo(out_dir: str | Path = "out/demo", plant_dir: str | Path | None = None,
              seed: int = 42) -> DemoResult:
     """Run the whole available flow on a plant and write its outputs to ``out_dir``.
@@ -199,6 +268,7 @@ def run_demo(out_dir: str | Path = "out/demo", plant_dir: str | Path | None = No
     report.heading(f"Telemetry of {worst} (most failures)")
     report.figure(fig)
     _twin_steps(res, plant, clean, record, report, seed)
+    _supply_steps(res, plant, record, report, seed)
 
     report.heading("Order book")
     orders = plant.orders.groupby("product").agg(orders=("order_id", "count"),

@@ -380,7 +380,7 @@ def solve_supply(prob: SupplyProblem, design: bool = False, shortage: str = "bac
                  solver: str = "appsi_highs", time_limit: float | None = 120.0,
                  fix_first_stage: xr.Dataset | None = None,
                  dcs_open: Mapping[str, bool] | None = None,
-                 **options) -> SupplyPlan:
+                 options: Mapping[str, object] | None = None) -> SupplyPlan:
     """Build, solve and read the supply model.
 
     Parameters
@@ -390,8 +390,9 @@ def solve_supply(prob: SupplyProblem, design: bool = False, shortage: str = "bac
     design, shortage, dcs_open
         See :func:`build_supply_model`.
     solver, time_limit, options
-        Any Pyomo solver by name (HiGHS by default), a time limit [s] and solver options
-        (for HiGHS e.g. ``solver="ipm"``, ``mip_rel_gap=1e-4``).
+        Any Pyomo solver by name (HiGHS by default), a time limit [s] and the solver's own
+        options (for HiGHS e.g. ``{"solver": "simplex", "mip_rel_gap": 1e-4}``; stochastic
+        LPs default to HiGHS's interior point method).
     fix_first_stage
         A plan's ``buy`` and ``open`` to hold fixed (to evaluate a given plan).
 
@@ -429,8 +430,8 @@ def solve_supply(prob: SupplyProblem, design: bool = False, shortage: str = "bac
     if solver in ("appsi_highs", "highs") and lp and len(prob.scenarios) > 1:
         # the extensive form is large and sparse: the interior point method (with
         # crossover, so duals stay exact) was 4x faster than dual simplex on the demo
-        options = {"solver": "ipm", **options}
-    term = _solve(m, solver, time_limit, options, duals=lp)
+        options = {"solver": "ipm", **(options or {})}
+    term = _solve(m, solver, time_limit, dict(options or {}), duals=lp)
     solve_s = time.perf_counter() - t0 - build_s
     if term in ("infeasible", "infeasibleOrUnbounded"):
         scenario, groups = diagnose(prob, design=design, shortage=shortage,
@@ -447,7 +448,7 @@ def solve_supply(prob: SupplyProblem, design: bool = False, shortage: str = "bac
     binding = _binding(m) if lp else pd.DataFrame(columns=["group", "index", "dual"])
     return SupplyPlan(ds=ds, status=term, objective=float(pyo.value(m.expected_cost)),
                       costs=costs, binding=binding,
-                      options={"solver": solver, "solver_options": dict(options),
+                      options={"solver": solver, "solver_options": dict(options or {}),
                                "time_limit": time_limit, "design": design,
                                "shortage": shortage, "dcs_open": dict(dcs_open or {}),
                                "scenarios": len(prob.scenarios), "periods": len(prob.periods),
@@ -540,14 +541,16 @@ def _binding(m: pyo.ConcreteModel, tol: float = 1e-6) -> pd.DataFrame:
     return df.sort_values("dual", ascending=False, na_position="last", ignore_index=True)
 
 
-def value_of_stochastic_solution(prob: SupplyProblem, **solve_kw) -> dict[str, float]:
+def value_of_stochastic_solution(prob: SupplyProblem, rp: SupplyPlan | None = None,
+                                 **solve_kw) -> dict[str, float]:
     """Value of the stochastic solution: ``EEV - RP`` [EUR].
 
-    ``RP``: expected cost of the stochastic plan. ``EV`` plan: the plan for the mean
-    scenario (mean demand, mean deliveries); ``EEV``: its purchase plan held fixed and
-    evaluated in every scenario. ``VSS >= 0`` up to solver tolerance.
+    ``RP``: expected cost of the stochastic plan (``rp`` when given, else solved here).
+    ``EV`` plan: the plan for the mean scenario (mean demand, mean deliveries); ``EEV``:
+    its purchases (and DCs) held fixed and evaluated in every scenario. ``VSS >= 0`` up to
+    solver tolerance.
     """
-    rp = solve_supply(prob, **solve_kw)
+    rp = rp if rp is not None else solve_supply(prob, **solve_kw)
     ev = solve_supply(prob.expected(), **solve_kw)
     eev = solve_supply(prob, fix_first_stage=ev.ds, **solve_kw)
     return {"RP": rp.objective, "EV": ev.objective, "EEV": eev.objective,
