@@ -49,6 +49,7 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from twinbench.optimize.network import Network
+from twinbench.optimize.solvers import DEFAULT_SOLVER, solve_model
 from twinbench.spec import LineSpec
 
 __all__ = ["SHORTAGE_MODES", "SupplyPlan", "SupplyProblem", "build_supply_model",
@@ -334,6 +335,9 @@ class SupplyPlan:
         Binding constraints (slack ~ 0, non-zero dual): group, index, dual.
     options
         Solver, time limit, mode, seconds (build and solve).
+    gap
+        Relative optimality gap [1]: 0 when proven optimal; in design mode (MILP) stopped
+        by the time limit, how far the plan may be from the best possible.
     """
 
     ds: xr.Dataset
@@ -342,27 +346,7 @@ class SupplyPlan:
     costs: dict[str, float]
     binding: pd.DataFrame
     options: dict
-
-
-def _solve(model: pyo.ConcreteModel, solver: str, time_limit: float | None,
-           options: dict, duals: bool) -> str:
-    opt = pyo.SolverFactory(solver)
-    if not opt.available(exception_flag=False):
-        raise RuntimeError(f"solver {solver!r} is not available to Pyomo; install it or "
-                           "choose another (default 'appsi_highs')")
-    if duals:
-        model.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
-    opts = dict(options)
-    if time_limit is not None and solver in ("appsi_highs", "highs"):
-        opts["time_limit"] = float(time_limit)  # other solvers: pass their own option
-    res = opt.solve(model, load_solutions=False, options=opts)
-    term = str(res.solver.termination_condition)
-    if term in ("optimal", "feasible", "maxTimeLimit", "maxIterations", "locallyOptimal"):
-        try:
-            model.solutions.load_from(res)
-        except (ValueError, RuntimeError):  # a time limit without any feasible point
-            pass
-    return term
+    gap: float = 0.0
 
 
 def _values(var, shape_index: list[list], keyfn) -> np.ndarray:
@@ -377,7 +361,7 @@ def _values(var, shape_index: list[list], keyfn) -> np.ndarray:
 
 
 def solve_supply(prob: SupplyProblem, design: bool = False, shortage: str = "backorder",
-                 solver: str = "appsi_highs", time_limit: float | None = 120.0,
+                 solver: str = DEFAULT_SOLVER, time_limit: float | None = 120.0,
                  fix_first_stage: xr.Dataset | None = None,
                  dcs_open: Mapping[str, bool] | None = None,
                  options: Mapping[str, object] | None = None) -> SupplyPlan:
@@ -431,13 +415,14 @@ def solve_supply(prob: SupplyProblem, design: bool = False, shortage: str = "bac
         # the extensive form is large and sparse: the interior point method (with
         # crossover, so duals stay exact) was 4x faster than dual simplex on the demo
         options = {"solver": "ipm", **(options or {})}
-    term = _solve(m, solver, time_limit, dict(options or {}), duals=lp)
+    outcome = solve_model(m, solver, time_limit, options, duals=lp)
+    term = outcome.status
     solve_s = time.perf_counter() - t0 - build_s
     if term in ("infeasible", "infeasibleOrUnbounded"):
         scenario, groups = diagnose(prob, design=design, shortage=shortage,
                                     dcs_open=dcs_open, solver=solver)
         raise Infeasible(groups, scenario)
-    if any(v.value is None for v in m.make.values()):
+    if not outcome.has_solution or any(v.value is None for v in m.make.values()):
         raise RuntimeError(f"solver {solver!r} returned no plan (status {term!r}); raise "
                            "the time limit or check the solver log")
     ds = _dataset(prob, m, lp, shortage)
@@ -447,7 +432,7 @@ def solve_supply(prob: SupplyProblem, design: bool = False, shortage: str = "bac
     costs["fixed"] = float(pyo.value(m.fixed_cost))
     binding = _binding(m) if lp else pd.DataFrame(columns=["group", "index", "dual"])
     return SupplyPlan(ds=ds, status=term, objective=float(pyo.value(m.expected_cost)),
-                      costs=costs, binding=binding,
+                      costs=costs, binding=binding, gap=outcome.gap,
                       options={"solver": solver, "solver_options": dict(options or {}),
                                "time_limit": time_limit, "design": design,
                                "shortage": shortage, "dcs_open": dict(dcs_open or {}),

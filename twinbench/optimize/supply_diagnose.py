@@ -59,9 +59,9 @@ def constraint_groups(m: pyo.ConcreteModel) -> dict[str, list]:
 
 
 def _feasible(m: pyo.ConcreteModel, solver: str) -> bool:
-    res = pyo.SolverFactory(solver).solve(m, load_solutions=False)
-    return str(res.solver.termination_condition) not in ("infeasible",
-                                                         "infeasibleOrUnbounded")
+    from twinbench.optimize.solvers import solve_model
+
+    return solve_model(m, solver).status not in ("infeasible", "infeasibleOrUnbounded")
 
 
 def deletion_filter(m: pyo.ConcreteModel, groups: dict[str, list],
