@@ -63,10 +63,12 @@ class SpecError(Exception):
         One ``(location, message)`` pair per problem, location in dotted/indexed form.
     """
 
+    what = "line spec"
+
     def __init__(self, problems: list[tuple[str, str]], source: str | None = None) -> None:
         self.problems = problems
         self.source = source
-        head = f"invalid line spec{f' in {source}' if source else ''}"
+        head = f"invalid {self.what}{f' in {source}' if source else ''}"
         lines = [f"{head}: {len(problems)} problem(s)"]
         lines += [f"  - {loc}: {msg}" if loc else f"  - {msg}" for loc, msg in problems]
         super().__init__("\n".join(lines))
