@@ -13,7 +13,7 @@ from twinbench.cli import app
 from twinbench.data.plant import DEMO_DIR as DEMO
 
 runner = CliRunner()
-COMMANDS = ["demo", "validate", "quality", "generate-demo"]
+COMMANDS = ["demo", "validate", "quality", "generate-demo", "run", "compare"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -86,6 +86,11 @@ def test_demo_end_to_end(tmp_path) -> None:
     assert "Supply plan" in html and "Value of the stochastic solution" in html
     assert (out / "figures" / "supply_flows.html").exists()
     assert len(pd.read_csv(out / "safety_stocks.csv")) >= 5
+    # what-if scenarios from data/scenarios.yaml, compared against the base
+    comp = pd.read_csv(out / "scenario_comparison.csv")
+    assert set(comp["scenario"]) >= {"s2-two-weeks-late", "press1-down-3-days"}
+    assert run["options"]["scenarios"]["failed"] == []
+    assert "What-if scenarios" in html
 
 
 def test_demo_bad_plant_folder(tmp_path) -> None:

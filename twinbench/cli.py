@@ -89,6 +89,79 @@ def generate_demo_cmd(
         typer.echo(f"  {name:<10s} {path}")
 
 
+@app.command()
+def run(
+    scenarios: Annotated[Path, typer.Argument(help="Scenarios YAML (scenarios and sweeps).")],
+    out: Annotated[Path, typer.Option(help="Results folder (resumed if it exists).")],
+    workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address (tcp://host:8786); overrides --workers.")] = None,
+    plant: Annotated[Path | None, typer.Option(help="Plant folder (default: shipped demo).")]
+    = None,
+    twin: Annotated[bool, typer.Option(
+        help="Calibrate the twin once for capacity (about a minute); else spec physics.")]
+    = False,
+    weeks: Annotated[int, typer.Option(help="Supply-plan horizon [weeks].")] = 13,
+    samples: Annotated[int, typer.Option(help="Demand/supplier samples per scenario.")] = 10,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Run a batch of what-if scenarios; each result is stored as it finishes."""
+    from twinbench.scenarios import ScenarioError, load_scenarios
+    from twinbench.scenarios.batch import run_batch
+    from twinbench.scenarios.runner import RunSettings, prepare_context
+    from twinbench.spec import SpecError
+
+    try:
+        settings = RunSettings(supply_weeks=weeks, supply_scenarios=samples)
+        ctx = prepare_context(plant, settings, calibrate_twin=twin)
+        batch = load_scenarios(scenarios, ctx.plant.spec)
+        rep = run_batch(batch, ctx, out, workers=workers, scheduler=scheduler,
+                        progress=progress)
+    except (FileNotFoundError, ValueError, ScenarioError, SpecError, OSError) as err:
+        _fail(err)
+    typer.echo(f"{len(batch)} scenario(s): {len(rep.computed)} computed, "
+               f"{len(rep.skipped)} already done, {len(rep.failed)} failed "
+               f"({rep.seconds:.1f} s, {rep.per_minute:.1f} per minute). Results in {out}")
+    cat = rep.store.catalog()
+    for _, row in cat[cat["status"] == "failed"].iterrows():
+        typer.echo(f"  failed {row['name']}: {row['error']}")
+
+
+@app.command()
+def compare(
+    out: Annotated[Path, typer.Argument(help="Results folder of `twinbench run`.")],
+    base: Annotated[str, typer.Option(help="Name of the base scenario.")] = "base",
+    kpi: Annotated[str | None, typer.Option(help="Only this KPI.")] = None,
+    csv: Annotated[Path | None, typer.Option(help="Write the comparison to this CSV.")]
+    = None,
+) -> None:
+    """KPI deltas of every scenario against the base, with 90% intervals and ranks."""
+    import pandas as pd
+
+    from twinbench.scenarios.compare import compare as compare_results
+
+    if not (out / "catalog.sqlite").exists():
+        _fail(FileNotFoundError(f"no results catalog in {str(out)!r}; run "
+                                "`twinbench run SCENARIOS.yaml --out DIR` first"))
+    try:
+        df = compare_results(out, base=base)
+    except ValueError as err:
+        _fail(err)
+    if kpi is not None:
+        if kpi not in set(df["kpi"]):
+            _fail(ValueError(f"unknown KPI {kpi!r}; allowed: {sorted(set(df['kpi']))!r}"))
+        df = df[df["kpi"] == kpi]
+    if csv is not None:
+        df.to_csv(csv, index=False)
+    cols = ["scenario", "kpi", "unit", "base", "value", "delta", "ci_low", "ci_high", "rank"]
+    with pd.option_context("display.width", 160, "display.max_rows", 500):
+        typer.echo(df[cols].round(4).to_string(index=False))
+
+
 def main() -> None:  # pragma: no cover - entry point
     """Entry point."""
     sys.exit(app())
+
+
+if __name__ == "__main__":  # python -m twinbench.cli
+    main()

@@ -217,6 +217,53 @@ def _supply_steps(res: DemoResult, plant: PlantData, record: RunRecord, report: 
                  "(from the forecast error; materials over supplier lead time + 1 week)")
 
 
+def _scenario_steps(res: DemoResult, plant: PlantData, record: RunRecord,
+                    report: HtmlReport, seed: int) -> None:
+    """Run the plant's what-if file (``scenarios.yaml``) and compare against the base."""
+    from twinbench.scenarios import load_scenarios
+    from twinbench.scenarios.batch import run_batch
+    from twinbench.scenarios.compare import collect, compare
+    from twinbench.scenarios.runner import RunContext, RunSettings
+    from twinbench.viz.scenarios import tornado_figure
+
+    path = plant.root / "scenarios.yaml"
+    if not path.exists():
+        return
+    out = res.out_dir
+    ctx = RunContext(plant, res.demand.ds, res.failures, RunSettings())
+    batch = [s.model_copy(update={"seed": seed}) for s in load_scenarios(path, plant.spec)]
+    rep = _timed(record, "what-if scenarios", lambda: run_batch(batch, ctx, out / "scenarios"))
+    record.options["scenarios"] = {"file": str(path), "computed": len(rep.computed),
+                                   "skipped": len(rep.skipped), "failed": rep.failed,
+                                   "settings": {"steps": list(ctx.settings.steps),
+                                                "supply_weeks": ctx.settings.supply_weeks,
+                                                "supply_samples":
+                                                    ctx.settings.supply_scenarios}}
+    table = compare(rep.store)
+    table.to_csv(out / "scenario_comparison.csv", index=False)
+    collect(rep.store).to_netcdf(out / "scenario_kpis.nc", engine="h5netcdf")
+    fig = tornado_figure(table, "supply cost")
+    fig.write_html(out / "figures" / "scenario_tornado.html", include_plotlyjs="directory")
+    res.files.update({"scenario_comparison": out / "scenario_comparison.csv",
+                      "scenario_kpis": out / "scenario_kpis.nc",
+                      "scenario_tornado": out / "figures" / "scenario_tornado.html"})
+    report.heading("What-if scenarios")
+    descriptions = {s.name: s.description for s in batch}
+    report.text(f"{len(batch)} scenarios from {path.name}, each a "
+                f"{ctx.settings.supply_weeks}-week supply plan over "
+                f"{ctx.settings.supply_scenarios} demand/supplier samples shared by all "
+                "(differences are paired); 90% intervals of the expected change.")
+    cost = table[table["kpi"] == "supply cost"].copy()
+    cost["what"] = cost["scenario"].map(descriptions)
+    report.table(cost[["scenario", "what", "delta", "ci_low", "ci_high", "rank"]].round(1),
+                 caption="Supply cost against the base [EUR]")
+    report.figure(fig)
+    if rep.failed:
+        cat = rep.store.catalog()
+        report.table(cat[cat["status"] == "failed"][["name", "error"]],
+                     caption="Scenarios that failed")
+
+
 def run_demo(out_dir: str | Path = "out/demo", plant_dir: str | Path | None = None,
              seed: int = 42) -> DemoResult:
     """Run the whole available flow on a plant and write its outputs to ``out_dir``.
@@ -269,6 +316,7 @@ def run_demo(out_dir: str | Path = "out/demo", plant_dir: str | Path | None = No
     report.figure(fig)
     _twin_steps(res, plant, clean, record, report, seed)
     _supply_steps(res, plant, record, report, seed)
+    _scenario_steps(res, plant, record, report, seed)
 
     report.heading("Order book")
     orders = plant.orders.groupby("product").agg(orders=("order_id", "count"),

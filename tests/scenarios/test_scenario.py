@@ -63,7 +63,7 @@ scenarios:
     assert str(path) in str(err.value) and "invalid scenarios" in str(err.value)
     with pytest.raises(FileNotFoundError, match="not found"):
         load_scenarios(tmp_path / "nope.yaml", plant.spec)
-    with pytest.raises(ScenarioError, match="expected a mapping with a 'scenarios' list"):
+    with pytest.raises(ScenarioError, match="'scenarios' and/or 'sweeps' list"):
         scenarios_from_dict("hello", plant.spec)
 
 

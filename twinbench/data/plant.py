@@ -17,6 +17,8 @@ __all__ = ["DEMO_DIR", "PlantData", "load_plant"]
 #: the demo plant shipped with twinbench (the repository's ``data/`` folder)
 DEMO_DIR = Path(__file__).resolve().parents[2] / "data"
 
+#: read by later steps when present: the distribution network and the what-if file
+OPTIONAL_FILES = {"network": "network.yaml", "scenarios": "scenarios.yaml"}
 FILES = {
     "spec": "plant.yaml",
     "telemetry": "telemetry.parquet",
@@ -92,5 +94,7 @@ def load_plant(root: str | Path | None = None) -> PlantData:
         demand=load_demand(paths["demand"], spec),
         drivers=load_drivers(paths["drivers"]),
         documents=sorted((root / "docs").glob("*.md")),
-        hashes={k: file_sha256(p) for k, p in paths.items()},
+        hashes={**{k: file_sha256(p) for k, p in paths.items()},
+                **{k: file_sha256(root / f) for k, f in OPTIONAL_FILES.items()
+                   if (root / f).exists()}},
     )

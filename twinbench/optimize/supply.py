@@ -389,9 +389,10 @@ def solve_supply(prob: SupplyProblem, design: bool = False, shortage: str = "bac
         (scenario, material, period), ``fg_stock`` (scenario, product, period), ``spot``
         (scenario, material, period), ``short`` (scenario, product, region, period: open
         backlog at the period's end, or units lost in it) [unit]; ``fill_rate`` (scenario,
-        product) [1]; for LPs the shadow prices ``station_hour_value`` (station, period)
-        [EUR/h] and ``demand_value`` (product, region, period) [EUR/unit], summed over
-        scenarios (the probabilities are in the objective).
+        product) [1]; ``cost`` (scenario, part) [EUR]; for LPs the shadow prices
+        ``station_hour_value`` (station, period) [EUR/h] and ``demand_value`` (product,
+        region, period) [EUR/unit], summed over scenarios (the probabilities are in the
+        objective).
 
     Raises
     ------
@@ -426,10 +427,16 @@ def solve_supply(prob: SupplyProblem, design: bool = False, shortage: str = "bac
         raise RuntimeError(f"solver {solver!r} returned no plan (status {term!r}); raise "
                            "the time limit or check the solver log")
     ds = _dataset(prob, m, lp, shortage)
-    costs = {k: float(sum(pyo.value(prob.probability.values[i] * m.cost_parts[w][k])
-                          for i, w in enumerate(prob.scenarios)))
-             for k in ("purchase", "spot", "holding", "transport", "shortage")}
-    costs["fixed"] = float(pyo.value(m.fixed_cost))
+    parts = ("purchase", "spot", "holding", "transport", "shortage")
+    fixed = float(pyo.value(m.fixed_cost))
+    per = np.array([[float(pyo.value(m.cost_parts[w][k])) for k in parts] + [fixed]
+                    for w in prob.scenarios])
+    ds["cost"] = xr.DataArray(per, dims=("scenario", "part"),
+                              coords={"part": [*parts, "fixed"]},
+                              attrs={"units": "EUR", "long_name": "cost by scenario and part"})
+    expected = ds["cost"].weighted(ds["probability"]).sum("scenario")
+    costs = {str(k): float(v) for k, v in zip(expected["part"].values, expected.values,
+                                              strict=True)}
     binding = _binding(m) if lp else pd.DataFrame(columns=["group", "index", "dual"])
     return SupplyPlan(ds=ds, status=term, objective=float(pyo.value(m.expected_cost)),
                       costs=costs, binding=binding, gap=outcome.gap,

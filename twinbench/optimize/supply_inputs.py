@@ -42,20 +42,21 @@ def availability(spec: LineSpec, failures: xr.Dataset | None = None,
     ----------
     failures
         :func:`twinbench.twin.rul.forecast_failures` result; its probability of failure
-        over the horizon's running hours gives the failure rate. Without it, the spec's
-        hazard at wear 0.3 is used.
+        over the horizon's running hours gives the failure rate. Machines it does not
+        cover (or all, without it) get the spec's hazard at wear 0.3.
     events, running_hours
         History of maintenance and the machines' running hours in it, for the planned
         maintenance share.
     """
     out = {}
-    for i, m in enumerate(spec.machines):
+    known = set() if failures is None else {str(x) for x in failures["machine"].values}
+    for m in spec.machines:
         mt = spec.physics_of(m)
-        if failures is not None:
+        if m in known:
             run_h = float(failures["running"].sum())
-            p_end = float(failures["failure_probability"].isel(time=-1).values[i])
+            p_end = float(failures["failure_probability"].sel(machine=m).isel(time=-1))
             rate = -np.log1p(-min(p_end, 1 - 1e-12)) / max(run_h, 1.0)
-        else:
+        else:  # no forecast (or a machine added by a what-if): the spec's physics
             rate = mt.hazard_base * np.exp(mt.hazard_wear * 0.3)
         down = rate * mt.repair_mean
         if events is not None and running_hours:

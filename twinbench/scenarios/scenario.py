@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from twinbench.data.plant import PlantData
 from twinbench.scenarios.edits import EDIT_KINDS, Edit, check_edits
+from twinbench.scenarios.sweeps import expand_sweep
 from twinbench.spec import LineSpec, Name, SpecError, _from_validation_error, spec_from_dict
 
 __all__ = ["Scenario", "ScenarioError", "load_scenarios", "scenarios_from_dict"]
@@ -131,16 +132,27 @@ def scenarios_from_dict(data: Any, spec: LineSpec, source: str | None = None
     """Scenarios from plain data (a YAML file's content), checked against ``spec``."""
     if isinstance(data, list):
         data = {"scenarios": data}
-    if not isinstance(data, dict) or "scenarios" not in data:
-        raise ScenarioError([("", "expected a mapping with a 'scenarios' list (and optionally "
-                              f"'seed'), found {type(data).__name__}")], source)
-    unknown = sorted(set(data) - {"seed", "scenarios", "description"})
+    if not isinstance(data, dict) or not ({"scenarios", "sweeps"} & set(data)):
+        raise ScenarioError([("", "expected a mapping with a 'scenarios' and/or 'sweeps' "
+                              f"list (and optionally 'seed'), found {type(data).__name__}")],
+                            source)
+    fields = ["description", "scenarios", "seed", "sweeps"]
     problems: list[tuple[str, str]] = [
-        (k, "unknown field; allowed: ['description', 'scenarios', 'seed']") for k in unknown]
-    items = data["scenarios"]
-    if not isinstance(items, list):
-        raise ScenarioError([("scenarios", f"expected a list, found {type(items).__name__}")],
-                        source)
+        (k, f"unknown field; allowed: {fields!r}") for k in sorted(set(data) - set(fields))]
+    items = data.get("scenarios") or []
+    sweeps = data.get("sweeps") or []
+    for key, val in (("scenarios", items), ("sweeps", sweeps)):
+        if not isinstance(val, list):
+            raise ScenarioError([(key, f"expected a list, found {type(val).__name__}")],
+                                source)
+    seed = data.get("seed", 0)
+    for j, sweep in enumerate(sweeps):
+        if not isinstance(sweep, dict):
+            problems.append((f"sweeps[{j}]", f"expected a mapping, found {sweep!r}"))
+            continue
+        generated, bad = expand_sweep(sweep, seed, f"sweeps[{j}]")
+        problems += bad
+        items = [*items, *generated]
     out: list[Scenario] = []
     for i, item in enumerate(items):
         if isinstance(item, dict) and "seed" not in item and "seed" in data:
