@@ -46,7 +46,13 @@ def test_same_results_in_process_pool_and_dask(ctx, tmp_path):
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster, Client(cluster) as client:
         dask = run_batch(batch(), ctx, tmp_path / "dask", scheduler=client)
+        # by address, as `twinbench run --scheduler tcp://...` does
+        by_address = run_batch(batch()[:2], ctx, tmp_path / "addr",
+                               scheduler=cluster.scheduler_address)
     assert one.ids == two.ids == dask.ids
+    assert sorted(by_address.computed) == ["base", "late"]
+    np.testing.assert_array_equal(samples(by_address.store, by_address.ids)["late"],
+                                  samples(one.store, one.ids)["late"])
     a, b, c = (samples(r.store, r.ids) for r in (one, two, dask))
     for name in a:
         np.testing.assert_array_equal(a[name], b[name])
