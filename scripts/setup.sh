@@ -10,9 +10,10 @@ tier="${1:-run}"
 py="${TWINBENCH_PYTHON:-python3.11}"
 command -v "$py" >/dev/null 2>&1 || py=python3
 
-# Debian packages each tier needs (none yet for 'run').
+# Debian packages each tier needs: the browser tests drive Debian's Chromium through
+# Playwright (Playwright never downloads a browser here).
 apt_run=()
-apt_test=()
+apt_test=(chromium)
 want=("${apt_run[@]}")
 [ "$tier" = test ] && want+=("${apt_test[@]}")
 missing=()
