@@ -13,7 +13,7 @@ from twinbench.cli import app
 from twinbench.data.plant import DEMO_DIR as DEMO
 
 runner = CliRunner()
-COMMANDS = ["demo", "validate", "quality", "generate-demo", "run", "compare"]
+COMMANDS = ["demo", "validate", "quality", "generate-demo", "run", "compare", "serve"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -158,6 +158,57 @@ def compare(
         typer.echo(df[cols].round(4).to_string(index=False))
 
 
+DASHBOARD = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port.")] = 5006,
+    address: Annotated[str, typer.Option(help="Address to listen on.")] = "localhost",
+    plant: Annotated[Path | None, typer.Option(help="Plant folder (default: shipped demo).")]
+    = None,
+    users: Annotated[Path | None, typer.Option(
+        help="JSON file {user: password}: require a login (Panel basic auth).")] = None,
+    approvers: Annotated[str, typer.Option(
+        help="Comma-separated users who may approve plans.")] = "",
+    results: Annotated[Path, typer.Option(help="Folder for approvals.")] = Path(
+        "out/dashboard"),
+    draws: Annotated[int, typer.Option(help="Posterior draws of the twin's calibration.")]
+    = 400,
+    show: Annotated[bool, typer.Option(help="Open a browser.")] = False,
+) -> None:
+    """Serve the plant manager's dashboard (Panel)."""
+    import importlib.util
+    import json
+    import os
+    import secrets
+
+    import panel as pn
+
+    auth = None
+    if users is not None:
+        try:
+            auth = json.loads(users.read_text())
+        except (OSError, ValueError) as err:
+            _fail(ValueError(f"cannot read users file {str(users)!r}: {err}; expected JSON "
+                             '{"user": "password", ...}'))
+        if not isinstance(auth, dict) or not auth:
+            _fail(ValueError(f"users file {str(users)!r} must map user names to passwords"))
+    if not DASHBOARD.exists():
+        _fail(FileNotFoundError(f"dashboard app {str(DASHBOARD)!r} not found"))
+    os.environ.update({"TWINBENCH_PLANT": str(plant or ""), "TWINBENCH_APPROVERS": approvers,
+                       "TWINBENCH_RESULTS": str(results), "TWINBENCH_DRAWS": str(draws)})
+    spec = importlib.util.spec_from_file_location("twinbench_dashboard", DASHBOARD)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    typer.echo(f"twinbench dashboard on http://{address}:{port}/"
+               + (" (login required)" if auth else ""))
+    pn.serve({"/": module.create_app}, port=port, address=address, show=show,
+             title="twinbench", basic_auth=auth, cookie_secret=secrets.token_hex(32),
+             websocket_origin=[f"{address}:{port}", f"127.0.0.1:{port}", f"localhost:{port}"],
+             num_threads=4, basic_login_template=str(DASHBOARD.parent / "login.html"))
+
+
 def main() -> None:  # pragma: no cover - entry point
     """Entry point."""
     sys.exit(app())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-__all__ = ["tornado_figure"]
+__all__ = ["delta_figure", "tornado_figure"]
 
 
 def tornado_figure(comparison: pd.DataFrame, kpi: str, top: int = 20) -> go.Figure:
@@ -37,5 +37,38 @@ def tornado_figure(comparison: pd.DataFrame, kpi: str, top: int = 20) -> go.Figu
     fig.update_layout(title=f"{kpi}: change against the base [{unit}] (green: better; "
                             "bars: 90% interval)",
                       height=max(300, 28 * len(df) + 120),
+                      margin={"l": 140, "r": 20, "t": 50, "b": 40})
+    return fig
+
+
+def delta_figure(comparison: pd.DataFrame, scenario: str | None = None) -> go.Figure:
+    """Relative change of every KPI of one scenario against the base [%], with intervals.
+
+    Parameters
+    ----------
+    comparison
+        :func:`twinbench.scenarios.compare.compare` output.
+    scenario
+        Which scenario (default: the first).
+    """
+    names = list(dict.fromkeys(comparison["scenario"]))
+    scenario = scenario or names[0]
+    if scenario not in names:
+        raise ValueError(f"unknown scenario {scenario!r}; allowed: {names!r}")
+    df = comparison[comparison["scenario"] == scenario].iloc[::-1]
+    base = df["base"].abs().where(df["base"] != 0)
+    rel = 100 * df["delta"] / base
+    colour = ["#2ca02c" if b else "#d62728" for b in df["better"]]
+    fig = go.Figure(go.Bar(
+        x=rel, y=df["kpi"], orientation="h", marker_color=colour,
+        error_x={"type": "data", "symmetric": False,
+                 "array": (100 * (df["ci_high"] - df["delta"]) / base).fillna(0),
+                 "arrayminus": (100 * (df["delta"] - df["ci_low"]) / base).fillna(0)},
+        customdata=df[["delta", "unit"]].to_numpy(),
+        hovertemplate="%{y}: %{x:.2f}% (%{customdata[0]:,.4g} %{customdata[1]})"
+                      "<extra></extra>"))
+    fig.update_layout(title=f"{scenario}: change of each KPI against the base [%] (green: "
+                            "better; bars: 90% interval)",
+                      height=max(300, 32 * len(df) + 120),
                       margin={"l": 140, "r": 20, "t": 50, "b": 40})
     return fig

@@ -1,0 +1,284 @@
+"""A plant's working session: every result computed once, on first use, and kept.
+
+The dashboards and notebooks share this object instead of wiring the flow themselves: a
+page asks ``wb.failures`` or ``wb.supply_plan`` and gets the cached result, computed by
+the same package functions as ``twinbench demo``. Long steps (the twin's calibration) can
+be started in the background with :meth:`Workbench.start` and polled with
+:meth:`Workbench.status`; nothing blocks a page that does not need them.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xarray as xr
+
+from twinbench.data.plant import PlantData, load_plant
+
+__all__ = ["ApprovalLog", "Workbench"]
+
+
+class Workbench:
+    """Cached results of one plant.
+
+    Parameters
+    ----------
+    plant_dir
+        Plant folder (default: the shipped demo plant).
+    seed
+        Seed of every random draw.
+    draws
+        Posterior draws per chain of the twin's calibration.
+    supply_weeks, supply_scenarios
+        Horizon [week] and samples of the supply plan.
+    """
+
+    def __init__(self, plant_dir: str | Path | None = None, seed: int = 42, draws: int = 400,
+                 supply_weeks: int = 26, supply_scenarios: int = 10) -> None:
+        self.plant_dir = plant_dir
+        self.seed = seed
+        self.draws = draws
+        self.supply_weeks = supply_weeks
+        self.supply_scenarios = supply_scenarios
+        self._lock = threading.RLock()
+        self._status: dict[str, str] = {}
+        self._threads: dict[str, threading.Thread] = {}
+        self._jobs: dict[str, Any] = {}
+
+    # -- data ------------------------------------------------------------------------------
+    @cached_property
+    def plant(self) -> PlantData:
+        """The plant, loaded and validated."""
+        return load_plant(self.plant_dir)
+
+    @cached_property
+    def quality(self):
+        """Data-quality report of the telemetry."""
+        from twinbench.data.quality import check_file
+
+        return check_file(self.plant.root / "telemetry.parquet")
+
+    @cached_property
+    def clean(self) -> xr.Dataset:
+        """Telemetry with flagged samples masked."""
+        return self.quality.mask(self.plant.telemetry)
+
+    @cached_property
+    def machines(self) -> pd.DataFrame:
+        """Machines: station, type, running hours, failures, maintenance."""
+        from twinbench.workflow import plant_summary
+
+        return plant_summary(self.plant)
+
+    # -- the twin --------------------------------------------------------------------------
+    @cached_property
+    def twin(self):
+        """The calibrated twin (PyMC; about a minute the first time).
+
+        Started with :meth:`start`, it is calibrated in a separate process, so that the
+        sampler's compilation never holds up this process (a dashboard stays responsive).
+        """
+        job = self._jobs.get("twin")
+        if job is not None:
+            return self._step("twin", job.result)
+        return self._step("twin", lambda: _calibrate(self.plant_dir, self.draws, self.seed))
+
+    @cached_property
+    def failures(self) -> xr.Dataset:
+        """Failure probability per machine over four weeks."""
+        from twinbench.twin.rul import forecast_failures
+
+        return forecast_failures(self.twin, horizon=28 * 24, seed=self.seed)
+
+    @cached_property
+    def wear(self) -> xr.Dataset:
+        """Grey-box wear forecast over four weeks."""
+        from twinbench.twin.greybox import greybox_forecast
+
+        return greybox_forecast(self.twin, self.clean, self.plant.events, horizon_days=28,
+                                seed=self.seed)
+
+    @cached_property
+    def alerts(self) -> pd.DataFrame:
+        """Wear-monitoring alerts on the history."""
+        from twinbench.twin.monitor import monitor_wear
+
+        return monitor_wear(self.twin, self.clean, self.plant.events).alerts()
+
+    @cached_property
+    def demand(self):
+        """Demand forecast (models chosen by backtest)."""
+        from twinbench.twin.demand import forecast_demand
+
+        return self._step("demand", lambda: forecast_demand(self.plant.demand,
+                                                            self.plant.drivers))
+
+    def risk_table(self) -> pd.DataFrame:
+        """Per machine: failure probability in four weeks, wear now, median days to limit."""
+        end = self.failures.isel(time=-1)
+        return pd.DataFrame({
+            "machine": self.failures["machine"].values,
+            "P(failure, 4 weeks)": end["failure_probability"].values.round(3),
+            "wear now": self.wear["origin_wear"].values.round(3),
+            "days to wear limit (median)": self.wear["rul_quantile"].isel(quantile=1).values,
+        })
+
+    # -- plans -----------------------------------------------------------------------------
+    @cached_property
+    def supply_problem(self):
+        """The supply problem over ``supply_weeks`` x ``supply_scenarios`` (station hours
+        from the twin's availability: waits for the calibration)."""
+        from twinbench.optimize.supply_inputs import supply_problem
+
+        return supply_problem(self.plant, self.demand.ds, failures=self.failures,
+                              weeks=self.supply_weeks, scenarios=self.supply_scenarios,
+                              seed=self.seed)
+
+    @cached_property
+    def supply_plan(self):
+        """The stochastic supply plan."""
+        from twinbench.optimize.supply import solve_supply
+
+        return self._step("supply", lambda: solve_supply(self.supply_problem))
+
+    # -- what-if ---------------------------------------------------------------------------
+    @cached_property
+    def run_context(self):
+        """Context shared by every what-if of the session."""
+        from twinbench.scenarios.runner import RunContext, RunSettings
+
+        return RunContext(self.plant, self.demand.ds, self.failures, RunSettings())
+
+    @cached_property
+    def _whatif_cache(self) -> dict[str, Any]:
+        return {}
+
+    def evaluate(self, scenario) -> Any:
+        """A scenario's result (cached by content id)."""
+        from twinbench.scenarios.runner import evaluate
+
+        ctx = self.run_context
+        key = scenario.scenario_id(ctx.base_hash())
+        with self._lock:
+            if key not in self._whatif_cache:
+                self._whatif_cache[key] = evaluate(scenario, ctx)
+            return self._whatif_cache[key]
+
+    def whatif(self, scenario) -> pd.DataFrame:
+        """KPI deltas of ``scenario`` against the base (same seed: paired samples)."""
+        from twinbench.scenarios import Scenario
+        from twinbench.scenarios.compare import compare
+
+        base = Scenario(name="base", seed=scenario.seed)
+        if scenario.name == "base":
+            scenario = scenario.model_copy(update={"name": "what-if"})
+        both = [self.evaluate(base), self.evaluate(scenario)]
+        ds = xr.concat([r.ds["kpi_samples"].expand_dims(scenario=[n]) for r, n in
+                        zip(both, ["base", scenario.name], strict=True)], dim="scenario")
+        ds = ds.to_dataset(name="kpi_samples").assign_coords(
+            seed=("scenario", [scenario.seed, scenario.seed]))
+        return compare(ds, base="base")
+
+    # -- background work -------------------------------------------------------------------
+    def _step(self, name: str, fn):
+        self._status[name] = "running"
+        t0 = time.perf_counter()
+        try:
+            out = fn()
+        except Exception as err:
+            self._status[name] = f"failed: {err}"
+            raise
+        self._status[name] = f"done in {time.perf_counter() - t0:.1f} s"
+        return out
+
+    def start(self, *names: str) -> None:
+        """Compute the named results (attributes) in the background.
+
+        ``"twin"`` is calibrated in a child process; other results in a thread each.
+        """
+        if "twin" in names and "twin" not in self._jobs and "twin" not in self.__dict__:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            pool = ProcessPoolExecutor(1, mp_context=mp.get_context("spawn"))
+            self._jobs["twin"] = pool.submit(_calibrate, self.plant_dir, self.draws, self.seed)
+            self._status["twin"] = "running"
+            pool.shutdown(wait=False)
+        for name in names:
+            if name in self.__dict__ or (name in self._threads and
+                                         self._threads[name].is_alive()):
+                continue
+            t = threading.Thread(target=lambda n=name: getattr(self, n), daemon=True)
+            self._threads[name] = t
+            t.start()
+
+    def ready(self, name: str) -> bool:
+        """Whether the result ``name`` is computed."""
+        return name in self.__dict__
+
+    def status(self) -> dict[str, str]:
+        """State of the long steps: running, done in N s, failed: why."""
+        return dict(self._status)
+
+
+def _calibrate(plant_dir: str | Path | None, draws: int, seed: int):
+    """Calibrate the twin of a plant folder (runs in a child process when started)."""
+    from twinbench.data.quality import check_file
+    from twinbench.twin.calibrate import calibrate
+
+    plant = load_plant(plant_dir)
+    clean = check_file(plant.root / "telemetry.parquet").mask(plant.telemetry)
+    return calibrate(plant.spec, clean, plant.events, draws=draws, tune=draws, seed=seed)
+
+
+@dataclass
+class ApprovalLog:
+    """Append-only record of plan decisions (JSON lines): who, what, when, why.
+
+    Parameters
+    ----------
+    path
+        The log file (created on the first decision).
+    approvers
+        Users given the right to decide; anyone else is refused.
+    """
+
+    path: Path
+    approvers: frozenset[str]
+
+    def decide(self, user: str, plan_id: str, decision: str, comment: str = "") -> dict:
+        """Record ``decision`` (``approved`` or ``rejected``) of ``plan_id`` by ``user``.
+
+        Raises
+        ------
+        PermissionError
+            ``user`` is not an approver.
+        ValueError
+            Unknown decision.
+        """
+        if decision not in ("approved", "rejected"):
+            raise ValueError(f"decision must be 'approved' or 'rejected', found {decision!r}")
+        if user not in self.approvers:
+            raise PermissionError(f"user {user!r} may not approve plans; approvers: "
+                                  f"{sorted(self.approvers)!r}")
+        entry = {"time": pd.Timestamp.now(tz="UTC").isoformat(), "user": user,
+                 "plan_id": plan_id, "decision": decision, "comment": comment}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a") as f:
+            f.write(json.dumps(entry) + "\n")
+        return entry
+
+    def entries(self) -> pd.DataFrame:
+        """Every decision so far."""
+        cols = ["time", "user", "plan_id", "decision", "comment"]
+        if not self.path.exists():
+            return pd.DataFrame(columns=cols)
+        rows = [json.loads(line) for line in self.path.read_text().splitlines() if line]
+        return pd.DataFrame(rows, columns=cols)
