@@ -1,0 +1,416 @@
+"""The compiled event loop of the line simulation (numba).
+
+Everything is flat numpy arrays; :mod:`twinbench.twin.simulation` builds them from the
+spec and reads the results. Time is **working time** [h]: the shift calendar is compressed
+so that only working hours exist (work stops at a shift's end and resumes at the next
+shift's start); the caller maps wall-clock times in and out.
+
+Per replication: units are released order by order, queue at their first station, are
+picked by a dispatching rule (or by the replayed schedule) on the first free machine,
+set up when the product family changes, processed for a gamma-distributed time (mean, cv;
+cv = 1 is exponential), and move to the next station's buffer, or stay on the machine
+(blocking) while that buffer is full. Failures strike during busy time with a constant
+hazard (exponential time to failure in busy hours); the repair time is gamma; the
+operation resumes afterwards. Planned-maintenance windows stop a machine; an operation
+that meets one resumes after it. A unit is scrapped at the end of its route with the
+product's scrap rate.
+"""
+
+# Inside numba, each replication reseeds numba's own generator (np.random.seed) with the
+# replication's seed from a SeedSequence spawn: the legacy calls are numba's RNG API here.
+# ruff: noqa: NPY002
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# dispatching rules
+FIFO, EDD, SPT, SCHEDULE = 0, 1, 2, 3
+BIG = 1e18
+
+
+@njit(cache=True)
+def _draw(mean: float, cv: float) -> float:
+    if cv <= 0.0:
+        return mean
+    k = 1.0 / (cv * cv)
+    return np.random.gamma(k, mean / k)
+
+
+@njit(cache=True)
+def _heap_push(ht, hk, hi, n, t, kind, idx):
+    i = n
+    ht[i] = t
+    hk[i] = kind
+    hi[i] = idx
+    while i > 0:
+        p = (i - 1) // 2
+        if ht[p] < ht[i] or (ht[p] == ht[i] and hk[p] <= hk[i]):
+            break
+        ht[p], ht[i] = ht[i], ht[p]
+        hk[p], hk[i] = hk[i], hk[p]
+        hi[p], hi[i] = hi[i], hi[p]
+        i = p
+    return n + 1
+
+
+@njit(cache=True)
+def _heap_pop(ht, hk, hi, n):
+    t, kind, idx = ht[0], hk[0], hi[0]
+    n -= 1
+    ht[0], hk[0], hi[0] = ht[n], hk[n], hi[n]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= n:
+            break
+        if c + 1 < n and (ht[c + 1] < ht[c] or (ht[c + 1] == ht[c] and hk[c + 1] < hk[c])):
+            c += 1
+        if ht[i] < ht[c] or (ht[i] == ht[c] and hk[i] <= hk[c]):
+            break
+        ht[c], ht[i] = ht[i], ht[c]
+        hk[c], hk[i] = hk[i], hk[c]
+        hi[c], hi[i] = hi[i], hi[c]
+        i = c
+    return t, kind, idx, n
+
+
+@njit(cache=True)
+def _clip(a, b, lo, hi):
+    x = min(b, hi) - max(a, lo)
+    return x if x > 0 else 0.0
+
+
+@njit(cache=True)
+def run(seeds, horizon, warmup, rule,
+        st_first, st_count, buf_cap, mach_station,
+        setup, fam_of_prod,
+        r_station, r_mean, r_cv, r_len, prod_scrap,
+        o_prod, o_qty, o_release, o_due_w, o_first_unit,
+        haz, rep_mean, rep_cv,
+        mw_start, mw_end, mw_first, mw_count,
+        sch_order, sch_step, sch_start, sch_first, sch_count,
+        n_bins, log_rep, log_cap):
+    """Run every replication; see :func:`twinbench.twin.simulation.simulate`."""
+    n_rep = seeds.shape[0]
+    n_st = st_first.shape[0]
+    n_m = mach_station.shape[0]
+    n_o = o_prod.shape[0]
+    n_u = int(o_qty.sum())
+    span = horizon - warmup
+    # outputs
+    busy = np.zeros((n_rep, n_m))
+    setup_t = np.zeros((n_rep, n_m))
+    down_t = np.zeros((n_rep, n_m))
+    maint_t = np.zeros((n_rep, n_m))
+    blocked_t = np.zeros((n_rep, n_m))
+    ideal_t = np.zeros((n_rep, n_m))
+    n_fail = np.zeros((n_rep, n_m), dtype=np.int64)
+    busy_bins = np.zeros((n_rep, n_st, n_bins))
+    active_bins = np.zeros((n_rep, n_st, n_bins))
+    wip_bins = np.zeros((n_rep, n_bins))
+    started = np.zeros(n_rep, dtype=np.int64)
+    good = np.zeros((n_rep, prod_scrap.shape[0]), dtype=np.int64)
+    scrapped = np.zeros(n_rep, dtype=np.int64)
+    good_w = np.zeros(n_rep, dtype=np.int64)  # good units out within the window
+    wip_end = np.zeros(n_rep, dtype=np.int64)
+    wip_area = np.zeros(n_rep)
+    flow_sum = np.zeros(n_rep)
+    flow_n = np.zeros(n_rep, dtype=np.int64)
+    sys_time_in_window = np.zeros(n_rep)
+    o_done = np.full((n_rep, n_o), np.nan)
+    o_left = np.zeros(n_o, dtype=np.int64)
+    # event log of one replication
+    lg_unit = np.full(log_cap, -1, dtype=np.int64)
+    lg_step = np.zeros(log_cap, dtype=np.int64)
+    lg_mach = np.zeros(log_cap, dtype=np.int64)
+    lg_start = np.zeros(log_cap)
+    lg_setup = np.zeros(log_cap)
+    lg_end = np.zeros(log_cap)
+    lg_down = np.zeros(log_cap)
+    n_log = 0
+
+    u_order = np.empty(n_u, dtype=np.int64)
+    for o in range(n_o):
+        for k in range(o_qty[o]):
+            u_order[o_first_unit[o] + k] = o
+    u_step = np.zeros(n_u, dtype=np.int64)
+    u_arr = np.zeros(n_u)
+    u_rel = np.zeros(n_u)
+    u_in = np.zeros(n_u, dtype=np.bool_)  # released and not yet out
+    touched = np.zeros(n_st, dtype=np.bool_)
+    m_wake = np.full(n_m, -1.0)
+    q = np.empty((n_st, n_u), dtype=np.int64)
+    q_n = np.zeros(n_st, dtype=np.int64)
+    blk = np.empty((n_st, n_m), dtype=np.int64)  # machines blocked waiting for station s
+    blk_n = np.zeros(n_st, dtype=np.int64)
+    m_unit = np.full(n_m, -1, dtype=np.int64)
+    m_state = np.zeros(n_m, dtype=np.int64)  # 0 idle, 1 busy, 2 blocked
+    m_fam = np.full(n_m, -1, dtype=np.int64)
+    m_ttf = np.zeros(n_m)
+    m_blk_since = np.zeros(n_m)
+    m_sch = np.zeros(n_m, dtype=np.int64)  # position in the machine's schedule
+    m_sch_left = np.zeros(n_m, dtype=np.int64)
+    cap = 4 * (n_u + n_o + n_m) + 16
+    ht = np.empty(cap)
+    hk = np.empty(cap, dtype=np.int64)
+    hi = np.empty(cap, dtype=np.int64)
+
+    for rep in range(n_rep):
+        np.random.seed(seeds[rep])
+        hn = 0
+        q_n[:] = 0
+        blk_n[:] = 0
+        m_unit[:] = -1
+        m_state[:] = 0
+        m_fam[:] = -1
+        m_sch[:] = 0
+        m_wake[:] = -1.0
+        u_in[:] = False
+        for m in range(n_m):
+            m_ttf[m] = np.random.exponential(1.0 / haz[m]) if haz[m] > 0 else BIG
+            if sch_count[m] > 0:
+                o0 = sch_order[sch_first[m]]
+                m_sch_left[m] = o_qty[o0]
+        for o in range(n_o):
+            o_left[o] = o_qty[o]
+            if o_release[o] <= horizon:
+                hn = _heap_push(ht, hk, hi, hn, o_release[o], 0, o)
+        in_sys = 0
+        t_last = 0.0
+        for m in range(n_m):  # maintenance windows inside the statistics window
+            for w in range(mw_first[m], mw_first[m] + mw_count[m]):
+                maint_t[rep, m] += _clip(mw_start[w], mw_end[w], warmup, horizon)
+        while hn > 0:
+            t, kind, idx, hn = _heap_pop(ht, hk, hi, hn)
+            if t > horizon:
+                break
+            a = max(t_last, warmup)
+            if t > a:
+                wip_area[rep] += in_sys * (t - a)
+            b0 = int(t_last)
+            while b0 < n_bins and b0 < t:
+                wip_bins[rep, b0] += in_sys * _clip(t_last, t, float(b0), float(b0 + 1))
+                b0 += 1
+            t_last = t
+            touched[:] = False
+            if kind == 0:  # release of order idx
+                o = idx
+                s0 = r_station[o_prod[o], 0]
+                for k in range(o_qty[o]):
+                    u = o_first_unit[o] + k
+                    u_step[u] = 0
+                    u_arr[u] = t
+                    u_rel[u] = t
+                    u_in[u] = True
+                    q[s0, q_n[s0]] = u
+                    q_n[s0] += 1
+                in_sys += o_qty[o]
+                started[rep] += o_qty[o]
+                touched[s0] = True
+            elif kind == 1:  # machine idx finished its unit
+                m = idx
+                u = m_unit[m]
+                p = o_prod[u_order[u]]
+                k = u_step[u]
+                if k == r_len[p] - 1:  # leaves the line
+                    m_unit[m] = -1
+                    m_state[m] = 0
+                    in_sys -= 1
+                    o = u_order[u]
+                    if np.random.random() < prod_scrap[p]:
+                        scrapped[rep] += 1
+                    else:
+                        good[rep, p] += 1
+                        if t >= warmup:
+                            good_w[rep] += 1
+                    if t >= warmup:
+                        flow_sum[rep] += t - u_rel[u]
+                        flow_n[rep] += 1
+                    sys_time_in_window[rep] += _clip(u_rel[u], t, warmup, horizon)
+                    u_in[u] = False
+                    o_left[o] -= 1
+                    if o_left[o] == 0:
+                        o_done[rep, o] = t
+                    touched[mach_station[m]] = True
+                else:
+                    s2 = r_station[p, k + 1]
+                    n_idle = 0
+                    for mm in range(st_first[s2], st_first[s2] + st_count[s2]):
+                        if m_state[mm] == 0:
+                            n_idle += 1
+                    if blk_n[s2] == 0 and q_n[s2] < buf_cap[s2] + n_idle:
+                        u_step[u] = k + 1
+                        u_arr[u] = t
+                        q[s2, q_n[s2]] = u
+                        q_n[s2] += 1
+                        m_unit[m] = -1
+                        m_state[m] = 0
+                        touched[s2] = True
+                        touched[mach_station[m]] = True
+                    else:
+                        m_state[m] = 2
+                        m_blk_since[m] = t
+                        blk[s2, blk_n[s2]] = m
+                        blk_n[s2] += 1
+            else:  # kind 2: wake-up of machine idx (scheduled start reached)
+                touched[mach_station[idx]] = True
+            # dispatch until nothing changes (starting a unit frees buffer space upstream)
+            changed = True
+            while changed:
+                changed = False
+                for s in range(n_st):
+                    if not touched[s]:
+                        continue
+                    touched[s] = False
+                    for m in range(st_first[s], st_first[s] + st_count[s]):
+                        if m_state[m] != 0 or q_n[s] == 0:
+                            continue
+                        # choose a unit
+                        best = -1
+                        if rule == SCHEDULE:
+                            pos = m_sch[m]
+                            if pos >= sch_count[m]:
+                                continue
+                            j = sch_first[m] + pos
+                            if sch_start[j] > t:
+                                if m_wake[m] != sch_start[j]:
+                                    m_wake[m] = sch_start[j]
+                                    hn = _heap_push(ht, hk, hi, hn, sch_start[j], 2, m)
+                                continue
+                            for i in range(q_n[s]):
+                                u = q[s, i]
+                                if u_order[u] == sch_order[j] and u_step[u] == sch_step[j]:
+                                    if best < 0 or u_arr[u] < u_arr[q[s, best]]:
+                                        best = i
+                        else:
+                            bv = BIG
+                            for i in range(q_n[s]):
+                                u = q[s, i]
+                                if rule == FIFO:
+                                    v = u_arr[u] * 1e6 + u
+                                elif rule == EDD:
+                                    v = o_due_w[u_order[u]] * 1e6 + u_arr[u]
+                                else:
+                                    v = r_mean[o_prod[u_order[u]], u_step[u]] * 1e6 + u_arr[u]
+                                if v < bv:
+                                    bv = v
+                                    best = i
+                        if best < 0:
+                            continue
+                        u = q[s, best]
+                        q_n[s] -= 1
+                        for i in range(best, q_n[s]):
+                            q[s, i] = q[s, i + 1]
+                        if rule == SCHEDULE:
+                            m_sch_left[m] -= 1
+                            if m_sch_left[m] == 0:
+                                m_sch[m] += 1
+                                if m_sch[m] < sch_count[m]:
+                                    m_sch_left[m] = o_qty[sch_order[sch_first[m] + m_sch[m]]]
+                        # start: setup, processing, failures, maintenance
+                        p = o_prod[u_order[u]]
+                        k = u_step[u]
+                        fam = fam_of_prod[p]
+                        su = 0.0
+                        if m_fam[m] >= 0 and m_fam[m] != fam:
+                            su = setup[s, m_fam[m], fam]
+                        m_fam[m] = fam
+                        pt = _draw(r_mean[p, k], r_cv[p, k])
+                        remaining = su + pt
+                        c = t
+                        dn = 0.0
+                        w = mw_first[m]
+                        wend = mw_first[m] + mw_count[m]
+                        while remaining > 1e-12:
+                            while w < wend and mw_end[w] <= c:
+                                w += 1
+                            if w < wend and mw_start[w] <= c:
+                                c = mw_end[w]
+                                continue
+                            nxt = mw_start[w] if w < wend else BIG
+                            run_to = min(remaining, m_ttf[m], nxt - c)
+                            c += run_to
+                            remaining -= run_to
+                            m_ttf[m] -= run_to
+                            if m_ttf[m] <= 1e-12 and remaining > 1e-12:
+                                d = _draw(rep_mean[m], rep_cv[m])
+                                dn += d
+                                c += d
+                                n_fail[rep, m] += 1
+                                m_ttf[m] = np.random.exponential(1.0 / haz[m]) if haz[m] > 0 \
+                                    else BIG
+                        m_unit[m] = u
+                        m_state[m] = 1
+                        share = _clip(t, c, warmup, horizon) / (c - t) if c > t else 0.0
+                        busy[rep, m] += (su + pt) * share
+                        setup_t[rep, m] += su * share
+                        down_t[rep, m] += dn * share
+                        ideal_t[rep, m] += r_mean[p, k] * share
+                        # busy time per working-hour bin (spread over the operation)
+                        if c > t:
+                            rate = (su + pt) / (c - t)
+                            b0 = int(t)
+                            while b0 < n_bins and b0 < c:
+                                ov = _clip(t, c, float(b0), float(b0 + 1))
+                                busy_bins[rep, s, b0] += ov * rate
+                                active_bins[rep, s, b0] += ov
+                                b0 += 1
+                        if rep == log_rep and n_log < log_cap:
+                            lg_unit[n_log] = u
+                            lg_step[n_log] = k
+                            lg_mach[n_log] = m
+                            lg_start[n_log] = t
+                            lg_setup[n_log] = su
+                            lg_end[n_log] = c
+                            lg_down[n_log] = dn
+                            n_log += 1
+                        hn = _heap_push(ht, hk, hi, hn, c, 1, m)
+                        changed = True
+                    # space at s (buffer room or an idle machine): the machines blocked on s
+                    # hand their units over, first blocked first
+                    while blk_n[s] > 0:
+                        n_idle = 0
+                        for mm in range(st_first[s], st_first[s] + st_count[s]):
+                            if m_state[mm] == 0:
+                                n_idle += 1
+                        if q_n[s] >= buf_cap[s] + n_idle:
+                            break
+                        mb = blk[s, 0]
+                        blk_n[s] -= 1
+                        for i in range(blk_n[s]):
+                            blk[s, i] = blk[s, i + 1]
+                        ub = m_unit[mb]
+                        u_step[ub] += 1
+                        u_arr[ub] = t
+                        q[s, q_n[s]] = ub
+                        q_n[s] += 1
+                        blocked_t[rep, mb] += _clip(m_blk_since[mb], t, warmup, horizon)
+                        m_unit[mb] = -1
+                        m_state[mb] = 0
+                        touched[mach_station[mb]] = True
+                        touched[s] = True
+                        changed = True
+        # close the statistics window
+        a = max(t_last, warmup)
+        if horizon > a:
+            wip_area[rep] += in_sys * (horizon - a)
+        b0 = int(t_last)
+        while b0 < n_bins and b0 < horizon:
+            wip_bins[rep, b0] += in_sys * _clip(t_last, horizon, float(b0), float(b0 + 1))
+            b0 += 1
+        for m in range(n_m):
+            if m_state[m] == 2:
+                blocked_t[rep, m] += _clip(m_blk_since[m], horizon, warmup, horizon)
+        wip_end[rep] = in_sys
+        # time in the window of the units still in the system (Little's law, exactly)
+        for u in range(n_u):
+            if u_in[u]:
+                sys_time_in_window[rep] += _clip(u_rel[u], horizon, warmup, horizon)
+    wip_avg = wip_area / max(span, 1e-12)
+    return (busy, setup_t, down_t, maint_t, blocked_t, ideal_t, n_fail, busy_bins,
+            active_bins, wip_bins, good_w, started,
+            good, scrapped, wip_end, wip_avg, flow_sum, flow_n, o_done, sys_time_in_window,
+            lg_unit[:n_log], lg_step[:n_log], lg_mach[:n_log], lg_start[:n_log],
+            lg_setup[:n_log], lg_end[:n_log], lg_down[:n_log])
