@@ -39,6 +39,16 @@ def _draw(mean: float, cv: float) -> float:
 
 
 @njit(cache=True)
+def _before(t1, k1, i1, t2, k2, i2) -> bool:
+    """Event order: time, then kind (release, finish, wake-up), then index."""
+    if t1 != t2:
+        return t1 < t2
+    if k1 != k2:
+        return k1 < k2
+    return i1 <= i2
+
+
+@njit(cache=True)
 def _heap_push(ht, hk, hi, n, t, kind, idx):
     i = n
     ht[i] = t
@@ -46,7 +56,7 @@ def _heap_push(ht, hk, hi, n, t, kind, idx):
     hi[i] = idx
     while i > 0:
         p = (i - 1) // 2
-        if ht[p] < ht[i] or (ht[p] == ht[i] and hk[p] <= hk[i]):
+        if _before(ht[p], hk[p], hi[p], ht[i], hk[i], hi[i]):
             break
         ht[p], ht[i] = ht[i], ht[p]
         hk[p], hk[i] = hk[i], hk[p]
@@ -65,9 +75,9 @@ def _heap_pop(ht, hk, hi, n):
         c = 2 * i + 1
         if c >= n:
             break
-        if c + 1 < n and (ht[c + 1] < ht[c] or (ht[c + 1] == ht[c] and hk[c + 1] < hk[c])):
+        if c + 1 < n and _before(ht[c + 1], hk[c + 1], hi[c + 1], ht[c], hk[c], hi[c]):
             c += 1
-        if ht[i] < ht[c] or (ht[i] == ht[c] and hk[i] <= hk[c]):
+        if _before(ht[i], hk[i], hi[i], ht[c], hk[c], hi[c]):
             break
         ht[c], ht[i] = ht[i], ht[c]
         hk[c], hk[i] = hk[i], hk[c]
@@ -143,6 +153,7 @@ def run(seeds, horizon, warmup, rule,
     m_wake = np.full(n_m, -1.0)
     q = np.empty((n_st, n_u), dtype=np.int64)
     q_n = np.zeros(n_st, dtype=np.int64)
+    q_h = np.zeros(n_st, dtype=np.int64)  # ring buffers: element i at (q_h + i) % n_u
     blk = np.empty((n_st, n_m), dtype=np.int64)  # machines blocked waiting for station s
     blk_n = np.zeros(n_st, dtype=np.int64)
     m_unit = np.full(n_m, -1, dtype=np.int64)
@@ -161,6 +172,7 @@ def run(seeds, horizon, warmup, rule,
         np.random.seed(seeds[rep])
         hn = 0
         q_n[:] = 0
+        q_h[:] = 0
         blk_n[:] = 0
         m_unit[:] = -1
         m_state[:] = 0
@@ -204,7 +216,7 @@ def run(seeds, horizon, warmup, rule,
                     u_arr[u] = t
                     u_rel[u] = t
                     u_in[u] = True
-                    q[s0, q_n[s0]] = u
+                    q[s0, (q_h[s0] + q_n[s0]) % n_u] = u
                     q_n[s0] += 1
                 in_sys += o_qty[o]
                 started[rep] += o_qty[o]
@@ -243,7 +255,7 @@ def run(seeds, horizon, warmup, rule,
                     if blk_n[s2] == 0 and q_n[s2] < buf_cap[s2] + n_idle:
                         u_step[u] = k + 1
                         u_arr[u] = t
-                        q[s2, q_n[s2]] = u
+                        q[s2, (q_h[s2] + q_n[s2]) % n_u] = u
                         q_n[s2] += 1
                         m_unit[m] = -1
                         m_state[m] = 0
@@ -279,30 +291,31 @@ def run(seeds, horizon, warmup, rule,
                                     m_wake[m] = sch_start[j]
                                     hn = _heap_push(ht, hk, hi, hn, sch_start[j], 2, m)
                                 continue
-                            for i in range(q_n[s]):
-                                u = q[s, i]
+                            for i in range(q_n[s]):  # first in arrival order
+                                u = q[s, (q_h[s] + i) % n_u]
                                 if u_order[u] == sch_order[j] and u_step[u] == sch_step[j]:
-                                    if best < 0 or u_arr[u] < u_arr[q[s, best]]:
-                                        best = i
+                                    best = i
+                                    break
+                        elif rule == FIFO:  # the ring holds units in arrival order
+                            best = 0
                         else:
                             bv = BIG
                             for i in range(q_n[s]):
-                                u = q[s, i]
-                                if rule == FIFO:
-                                    v = u_arr[u] * 1e6 + u
-                                elif rule == EDD:
-                                    v = o_due_w[u_order[u]] * 1e6 + u_arr[u]
+                                u = q[s, (q_h[s] + i) % n_u]
+                                if rule == EDD:
+                                    v = o_due_w[u_order[u]]
                                 else:
-                                    v = r_mean[o_prod[u_order[u]], u_step[u]] * 1e6 + u_arr[u]
-                                if v < bv:
+                                    v = r_mean[o_prod[u_order[u]], u_step[u]]
+                                if v < bv:  # ties: first arrived
                                     bv = v
                                     best = i
                         if best < 0:
                             continue
-                        u = q[s, best]
+                        u = q[s, (q_h[s] + best) % n_u]
+                        for i in range(best, 0, -1):
+                            q[s, (q_h[s] + i) % n_u] = q[s, (q_h[s] + i - 1) % n_u]
+                        q_h[s] = (q_h[s] + 1) % n_u
                         q_n[s] -= 1
-                        for i in range(best, q_n[s]):
-                            q[s, i] = q[s, i + 1]
                         if rule == SCHEDULE:
                             m_sch_left[m] -= 1
                             if m_sch_left[m] == 0:
@@ -384,7 +397,7 @@ def run(seeds, horizon, warmup, rule,
                         ub = m_unit[mb]
                         u_step[ub] += 1
                         u_arr[ub] = t
-                        q[s, q_n[s]] = ub
+                        q[s, (q_h[s] + q_n[s]) % n_u] = ub
                         q_n[s] += 1
                         blocked_t[rep, mb] += _clip(m_blk_since[mb], t, warmup, horizon)
                         m_unit[mb] = -1
