@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -49,7 +51,7 @@ def main() -> None:
         server = subprocess.Popen(
             [sys.executable, "-m", "twinbench.cli", "serve", "--port", str(port), "--users",
              str(users), "--approvers", "alice", "--draws", str(args.draws), "--results",
-             tmp], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             tmp], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         try:
             for _ in range(240):
                 try:
@@ -88,7 +90,7 @@ def main() -> None:
                     page.close()
                 ctx.close()
         finally:
-            server.terminate()
+            os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
 
 

@@ -8,6 +8,8 @@ screenshots to ``out/test-artifacts/``. A wrong password is refused.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -42,7 +44,8 @@ def server(tmp_path_factory):
     proc = subprocess.Popen(
         [sys.executable, "-m", "twinbench.cli", "serve", "--port", str(port), "--users",
          str(users), "--approvers", "alice", "--draws", "150", "--results", str(tmp)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True)  # its own process group: the twin's worker dies with it
     deadline = time.time() + 120
     while time.time() < deadline:
         try:
@@ -52,7 +55,7 @@ def server(tmp_path_factory):
             assert proc.poll() is None, proc.stdout.read()
             time.sleep(0.5)
     yield f"http://localhost:{port}", tmp
-    proc.terminate()
+    os.killpg(proc.pid, signal.SIGTERM)
     proc.wait(timeout=30)
 
 
