@@ -1,11 +1,12 @@
-"""Evaluate one scenario through the flow: edits -> forecasts -> plans -> KPIs.
+"""Evaluate one scenario through the flow: edits -> forecasts -> plans -> simulation -> KPIs.
 
 The expensive, scenario-independent part (loading the plant, the demand forecast, the
 twin's failure forecast) is prepared once in a :class:`RunContext`; each scenario then
 applies its edits stage by stage and runs the steps named in :class:`RunSettings`.
 
 KPIs are kept as samples (dims ``kpi, sample``): for the supply plan a sample is one
-demand/supplier scenario of the two-stage model. Two scenarios run with the same seed see
+demand/supplier scenario of the two-stage model, for the simulation one replication (KPIs
+with fewer samples are padded with NaN). Two scenarios run with the same seed see
 the same samples (common random numbers), so their KPI differences are paired.
 """
 
@@ -42,13 +43,18 @@ class RunSettings:
         Horizon [week] and number of demand/supplier samples of the supply plan.
     solver, time_limit
         Pyomo solver name and time limit per solve [s].
+    sim_replications, sim_horizon
+        Replications and wall-clock span [h] of the line simulation (from the first
+        release of the order book).
     """
 
-    steps: tuple[str, ...] = ("supply",)
+    steps: tuple[str, ...] = ("supply", "simulate")
     supply_weeks: int = 13
     supply_scenarios: int = 10
     solver: str = "appsi_highs"
     time_limit: float = 120.0
+    sim_replications: int = 50
+    sim_horizon: float = 168.0
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.steps if s not in STEPS]
@@ -206,8 +212,38 @@ def _supply_step(sc: Scenario, ctx: RunContext, plant: PlantData, demand: xr.Dat
     return kpis, out.rename({"period": "week"})
 
 
+def _simulate_step(sc: Scenario, ctx: RunContext, plant: PlantData, demand: xr.Dataset
+                   ) -> tuple[dict[str, tuple[str, np.ndarray]], xr.Dataset]:
+    from twinbench.twin.simulation import failure_rates, simulate
+
+    st = ctx.settings
+    res = simulate(plant.spec, plant.orders, horizon=st.sim_horizon,
+                   replications=st.sim_replications, seed=sc.seed,
+                   failure_rate=failure_rates(plant.spec, ctx.failures),
+                   downtime=sc.downtime(plant.spec))
+    ds = res.ds
+    due_in = ds["due"] <= st.sim_horizon
+    on_time = ds["on_time"].where(due_in).mean("order") if bool(due_in.any()) else \
+        xr.full_like(ds["throughput"], np.nan)
+    kpis = {
+        "throughput": ("unit/h", ds["throughput"].values),
+        "OEE": ("1", ds["oee"].mean("station").values),
+        "flow time": ("h", ds["flow_time"].values),
+        "WIP": ("unit", ds["wip"].values),
+        "on-time share": ("1", on_time.values),
+        "tardiness": ("h", ds["weighted_tardiness"].values),
+        "energy cost": ("EUR", ds["energy_cost"].values),
+    }
+    out = xr.Dataset({"sim_utilization": ds["utilization"].mean("replication"),
+                      "sim_bottleneck_sole": ds["bottleneck_sole"].mean("replication"),
+                      "sim_p_on_time": ds["on_time"].mean("replication")})
+    for v in out.data_vars:
+        out[v].attrs["units"] = "1"
+    return kpis, out
+
+
 #: the steps a scenario can run: name -> function(scenario, context, plant, demand)
-STEPS: dict[str, Callable] = {"supply": _supply_step}
+STEPS: dict[str, Callable] = {"supply": _supply_step, "simulate": _simulate_step}
 
 
 def evaluate(sc: Scenario, ctx: RunContext) -> ScenarioResult:

@@ -34,6 +34,7 @@ bottleneck between them (a discrete version of Roser's active-period method).
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -190,6 +191,11 @@ class SimulationResult:
         """Per order: probability of finishing by its due date, and tardiness quantiles."""
         ok = self.ds["on_time"]
         tard = self.ds["tardiness"]
+        with warnings.catch_warnings():  # orders due after the horizon: unknown (NaN)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return self._on_time(ok, tard)
+
+    def _on_time(self, ok: xr.DataArray, tard: xr.DataArray) -> pd.DataFrame:
         return pd.DataFrame({
             "order": self.ds["order"].values,
             "due": self.ds["due"].values,
@@ -426,6 +432,8 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
         unit_order = np.repeat(np.arange(len(o_ids)), o_qty)
         log_df = pd.DataFrame({
             "order": np.array(o_ids, dtype=object)[unit_order[u]] if len(u) else [],
+            "product": np.array(list(orders["product"]), dtype=object)[unit_order[u]]
+            if len(u) else [],
             "unit": u, "step": k, "machine": np.array(machines, dtype=object)[m],
             "station": np.array(stations, dtype=object)[mach_station[m]],
             "start": t0 + pd.to_timedelta(clock.to_wall(a), unit="h"),
