@@ -180,16 +180,20 @@ def test_schedule_is_replayed():
     res = simulate(plant.spec, orders, replications=1, seed=1, schedule=sched,
                    event_log=True, horizon=24 * 14)
     log = res.event_log
-    assert set(log["machine"]) <= set(sched["machine"])
-    want = sched.set_index(["order", "step"])["machine"]
-    got = log.groupby(["order", "step"])["machine"].first()
-    assert (got == want.loc[got.index]).all()
+    # each lot runs on its planned machine; an idle sibling machine of the same station
+    # may help with a lot that is already due, never a machine of another station
+    planned = sched.set_index(["order", "step"])["machine"]
+    plan_m = planned.loc[list(zip(log["order"], log["step"], strict=True))].to_numpy()
+    station = plant.spec.machine_station
+    assert [station[m] for m in log["machine"]] == [station[m] for m in plan_m]
+    assert (log["machine"].to_numpy() == plan_m).mean() > 0.5
     # nothing starts before its scheduled start (wall clock, setup included)
     start = sched.set_index(["order", "step"])["start"]
     first = log.groupby(["order", "step"])["start"].min()
     earliest = pd.Timestamp("2026-01-05") + pd.to_timedelta(start.loc[first.index], unit="h")
     assert (first.values >= earliest.values - pd.Timedelta(seconds=1)).all()
-    # on each machine, the operations come in the schedule's order
+    # on each machine, its own planned operations come in the schedule's order
+    log = log[log["machine"].to_numpy() == plan_m]
     for m, g in log.groupby("machine"):
         seq = list(dict.fromkeys(zip(g.sort_values("start")["order"],
                                      g.sort_values("start")["step"], strict=True)))

@@ -7,6 +7,7 @@ even when the limit stops the search, and status, bounds and relative gap report
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Mapping
@@ -61,7 +62,7 @@ def _bound(x) -> float:
 
 def solve_model(model: pyo.ConcreteModel, solver: str = DEFAULT_SOLVER,
                 time_limit: float | None = None, options: Mapping[str, object] | None = None,
-                duals: bool = False) -> SolveOutcome:
+                duals: bool = False, warmstart: bool = False) -> SolveOutcome:
     """Solve ``model`` in place and report the outcome.
 
     Parameters
@@ -75,6 +76,9 @@ def solve_model(model: pyo.ConcreteModel, solver: str = DEFAULT_SOLVER,
         The solver's own options, passed through.
     duals
         Import constraint duals into ``model.dual`` (LPs).
+    warmstart
+        Pass the variables' current values to the solver as a MIP start (solvers that
+        accept one; ignored by the others).
     """
     opt = pyo.SolverFactory(solver)
     if not opt.available(exception_flag=False):
@@ -87,13 +91,22 @@ def solve_model(model: pyo.ConcreteModel, solver: str = DEFAULT_SOLVER,
     if time_limit is not None and solver in TIME_LIMIT_OPTION:
         opts.setdefault(TIME_LIMIT_OPTION[solver], float(time_limit))
     t0 = time.perf_counter()
-    res = opt.solve(model, load_solutions=False, options=opts)
+    kwargs = {}
+    if warmstart and getattr(opt, "warm_start_capable", lambda: False)():
+        kwargs["warmstart"] = True
+    res = opt.solve(model, load_solutions=False, options=opts, **kwargs)
     seconds = time.perf_counter() - t0
     term = str(res.solver.termination_condition)
     loaded = False
     if term in _WITH_SOLUTION:
         try:
-            model.solutions.load_from(res)
+            quiet = logging.getLogger("pyomo.core")
+            level = quiet.level
+            quiet.setLevel(logging.ERROR)  # "loading a solution with an 'aborted' status"
+            try:
+                model.solutions.load_from(res)
+            finally:
+                quiet.setLevel(level)
             loaded = True
         except (ValueError, RuntimeError):  # stopped before any feasible point
             loaded = False

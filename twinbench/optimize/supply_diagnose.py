@@ -11,31 +11,12 @@ of groups).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pyomo.environ as pyo
 
+from twinbench.optimize.diagnose import Infeasible, deletion_filter
+from twinbench.optimize.diagnose import feasible as _feasible
+
 __all__ = ["Infeasible", "constraint_groups", "deletion_filter", "diagnose"]
-
-
-class Infeasible(Exception):
-    """No plan satisfies every constraint.
-
-    Attributes
-    ----------
-    groups
-        A conflicting set of constraint groups, in the plant's terms.
-    scenario
-        The scenario in which they conflict (None when not diagnosed per scenario).
-    """
-
-    def __init__(self, groups: list[str], scenario: str | None = None) -> None:
-        self.groups = groups
-        self.scenario = scenario
-        where = f" in scenario {scenario!r}" if scenario else ""
-        lines = [f"no feasible plan{where}: these constraints conflict (relaxing any one "
-                 "of them makes a plan possible):", *[f"  - {g}" for g in groups]]
-        super().__init__("\n".join(lines))
 
 
 def constraint_groups(m: pyo.ConcreteModel) -> dict[str, list]:
@@ -56,27 +37,6 @@ def constraint_groups(m: pyo.ConcreteModel) -> dict[str, list]:
     for (_w, d, r, _t), c in m.lane_dc_region.items():
         add(f"lane {d}->{r} capacity", c)
     return groups
-
-
-def _feasible(m: pyo.ConcreteModel, solver: str) -> bool:
-    from twinbench.optimize.solvers import solve_model
-
-    return solve_model(m, solver).status not in ("infeasible", "infeasibleOrUnbounded")
-
-
-def deletion_filter(m: pyo.ConcreteModel, groups: dict[str, list],
-                    feasible: Callable[[pyo.ConcreteModel], bool]) -> list[str]:
-    """Irreducible infeasible set of group names (groups outside ``groups`` stay active)."""
-    keep = list(groups)
-    for name in list(groups):
-        for c in groups[name]:
-            c.deactivate()
-        if feasible(m):
-            for c in groups[name]:
-                c.activate()  # needed for the conflict
-        else:
-            keep.remove(name)  # infeasible without it: not needed
-    return keep
 
 
 def diagnose(prob, design: bool = False, shortage: str = "backorder",

@@ -100,7 +100,7 @@ def run(seeds, horizon, warmup, rule,
         o_prod, o_qty, o_release, o_due_w, o_first_unit,
         haz, rep_mean, rep_cv,
         mw_start, mw_end, mw_first, mw_count,
-        sch_order, sch_step, sch_start, sch_first, sch_count,
+        lot_m, lot_pos, lot_t,
         n_bins, log_rep, log_cap):
     """Run every replication; see :func:`twinbench.twin.simulation.simulate`."""
     n_rep = seeds.shape[0]
@@ -161,8 +161,6 @@ def run(seeds, horizon, warmup, rule,
     m_fam = np.full(n_m, -1, dtype=np.int64)
     m_ttf = np.zeros(n_m)
     m_blk_since = np.zeros(n_m)
-    m_sch = np.zeros(n_m, dtype=np.int64)  # position in the machine's schedule
-    m_sch_left = np.zeros(n_m, dtype=np.int64)
     cap = 4 * (n_u + n_o + n_m) + 16
     ht = np.empty(cap)
     hk = np.empty(cap, dtype=np.int64)
@@ -177,14 +175,10 @@ def run(seeds, horizon, warmup, rule,
         m_unit[:] = -1
         m_state[:] = 0
         m_fam[:] = -1
-        m_sch[:] = 0
         m_wake[:] = -1.0
         u_in[:] = False
         for m in range(n_m):
             m_ttf[m] = np.random.exponential(1.0 / haz[m]) if haz[m] > 0 else BIG
-            if sch_count[m] > 0:
-                o0 = sch_order[sch_first[m]]
-                m_sch_left[m] = o_qty[o0]
         for o in range(n_o):
             o_left[o] = o_qty[o]
             if o_release[o] <= horizon:
@@ -282,20 +276,31 @@ def run(seeds, horizon, warmup, rule,
                         # choose a unit
                         best = -1
                         if rule == SCHEDULE:
-                            pos = m_sch[m]
-                            if pos >= sch_count[m]:
-                                continue
-                            j = sch_first[m] + pos
-                            if sch_start[j] > t:
-                                if m_wake[m] != sch_start[j]:
-                                    m_wake[m] = sch_start[j]
-                                    hn = _heap_push(ht, hk, hi, hn, sch_start[j], 2, m)
-                                continue
-                            for i in range(q_n[s]):  # first in arrival order
+                            # the plan's lots for this machine, in its order, not before
+                            # their planned start; then due lots planned on a sibling
+                            # machine of the station; lots outside the plan come last
+                            bv = BIG
+                            nxt_t = BIG
+                            for i in range(q_n[s]):
                                 u = q[s, (q_h[s] + i) % n_u]
-                                if u_order[u] == sch_order[j] and u_step[u] == sch_step[j]:
+                                lm = lot_m[u_order[u], u_step[u]]
+                                lt = lot_t[u_order[u], u_step[u]]
+                                if lm < 0:
+                                    v = BIG / 2
+                                elif lt > t:
+                                    if lm == m:
+                                        nxt_t = min(nxt_t, lt)
+                                    continue
+                                elif lm == m:
+                                    v = float(lot_pos[u_order[u], u_step[u]])
+                                else:  # a sibling's lot that is due: help out
+                                    v = BIG / 4 + float(lot_pos[u_order[u], u_step[u]])
+                                if v < bv:  # ties: first arrived
+                                    bv = v
                                     best = i
-                                    break
+                            if best < 0 and nxt_t < BIG and m_wake[m] != nxt_t:
+                                m_wake[m] = nxt_t
+                                hn = _heap_push(ht, hk, hi, hn, nxt_t, 2, m)
                         elif rule == FIFO:  # the ring holds units in arrival order
                             best = 0
                         else:
@@ -316,12 +321,6 @@ def run(seeds, horizon, warmup, rule,
                             q[s, (q_h[s] + i) % n_u] = q[s, (q_h[s] + i - 1) % n_u]
                         q_h[s] = (q_h[s] + 1) % n_u
                         q_n[s] -= 1
-                        if rule == SCHEDULE:
-                            m_sch_left[m] -= 1
-                            if m_sch_left[m] == 0:
-                                m_sch[m] += 1
-                                if m_sch[m] < sch_count[m]:
-                                    m_sch_left[m] = o_qty[sch_order[sch_first[m] + m_sch[m]]]
                         # start: setup, processing, failures, maintenance
                         p = o_prod[u_order[u]]
                         k = u_step[u]

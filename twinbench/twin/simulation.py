@@ -270,9 +270,13 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
         Dispatching rule when no schedule is given: ``FIFO``, ``EDD``, ``SPT``.
     schedule
         A schedule table to replay (``order, step, machine, start`` [h from its
-        ``attrs["t0"]`` or ``t0``], optional ``setup``): each machine works its operations
-        in that order, not before their start; rows with order ``MAINT`` are maintenance
-        windows (``start``, ``end``).
+        ``attrs["t0"]`` or ``t0``], optional ``setup``): each lot (order, step) runs on its
+        planned machine, not before its planned start; a machine takes the waiting units
+        of its lots in the plan's order (units flow one by one, so a machine does not idle
+        for a lot whose units have not arrived while another planned lot waits); an idle
+        machine with none of its own lots waiting helps a sibling machine of its station
+        with a lot already due; lots outside the plan come last. Rows with order ``MAINT`` are maintenance windows
+        (``start``, ``end``).
     failure_rate
         Failures per busy hour by machine [1/h]; default :func:`failure_rates` of the spec.
     downtime
@@ -388,7 +392,9 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
         mw_e += [b for _, b in merged]
     # schedule replay
     mode = RULES.get(rule, eng.FIFO)
-    sch_o, sch_k, sch_t, sch_first, sch_count = [], [], [], [], []
+    lot_m = np.full((len(o_ids), n_steps), -1, dtype=np.int64)
+    lot_pos = np.zeros((len(o_ids), n_steps), dtype=np.int64)
+    lot_t = np.zeros((len(o_ids), n_steps))
     if schedule is not None:
         mode = eng.SCHEDULE
         ops = schedule[schedule["order"] != "MAINT"].copy()
@@ -396,16 +402,14 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
         shift = (sch_t0 - t0) / pd.Timedelta(hours=1)
         setup_col = ops["setup"] if "setup" in ops else 0.0
         ops["t"] = clock.to_working(np.clip(ops["start"] - setup_col + shift, 0, None))
-        for m in machines:
+        o_index = {o: i for i, o in enumerate(o_ids)}
+        for m_i, m in enumerate(machines):
             mine = ops[ops["machine"] == m].sort_values(["start", "step"])
-            sch_first.append(len(sch_o))
-            sch_count.append(len(mine))
-            sch_o += [o_ids.index(o) for o in mine["order"]]
-            sch_k += list(mine["step"].astype(int))
-            sch_t += list(mine["t"].astype(float))
-    else:
-        sch_first = [0] * len(machines)
-        sch_count = [0] * len(machines)
+            for pos, (o, k, tt) in enumerate(zip(mine["order"], mine["step"].astype(int),
+                                                 mine["t"].astype(float), strict=True)):
+                lot_m[o_index[o], k] = m_i
+                lot_pos[o_index[o], k] = pos
+                lot_t[o_index[o], k] = tt
     seeds = np.array([ss.generate_state(1)[0] for ss in
                       np.random.SeedSequence(seed).spawn(replications)], dtype=np.int64)
     n_bins = int(np.ceil(H))
@@ -415,9 +419,7 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
                   o_first, haz, rep_mean, rep_cv,
                   np.array(mw_s, dtype=float), np.array(mw_e, dtype=float),
                   np.array(mw_first, dtype=np.int64), np.array(mw_count, dtype=np.int64),
-                  np.array(sch_o, dtype=np.int64), np.array(sch_k, dtype=np.int64),
-                  np.array(sch_t, dtype=float), np.array(sch_first, dtype=np.int64),
-                  np.array(sch_count, dtype=np.int64), n_bins, 0 if event_log else -1,
+                  lot_m, lot_pos, lot_t, n_bins, 0 if event_log else -1,
                   n_ops if event_log else 0)
     (busy, setup_t, down_t, maint_t, blocked_t, ideal_t, n_fail, busy_bins, active_bins,
      wip_bins, good_w, started, good, scrapped, wip_end, wip_avg, flow_sum, flow_n, o_done,
