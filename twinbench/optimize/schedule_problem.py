@@ -312,7 +312,8 @@ def problem_from_plant(spec: LineSpec, orders: pd.DataFrame, *,
     Parameters
     ----------
     orders
-        ``order_id, product, quantity, release, due`` and optional ``weight``.
+        ``order_id, product, quantity, release, due`` and optional ``weight`` and
+        ``deadline`` (a hard latest completion, wall clock; empty for none).
     t0
         Origin of the working clock (default: midnight of the first release).
     horizon
@@ -343,6 +344,8 @@ def problem_from_plant(spec: LineSpec, orders: pd.DataFrame, *,
     orders = orders.copy()
     orders["release"] = pd.to_datetime(orders["release"])
     orders["due"] = pd.to_datetime(orders["due"])
+    if "deadline" in orders:
+        orders["deadline"] = pd.to_datetime(orders["deadline"])
     t0 = pd.Timestamp(t0) if t0 is not None else orders["release"].min().normalize()
     if horizon is None:
         horizon = float((orders["due"].max() - t0) / pd.Timedelta(hours=1)) + 24 * 14
@@ -358,7 +361,9 @@ def problem_from_plant(spec: LineSpec, orders: pd.DataFrame, *,
         "weight": orders["weight"].to_numpy(float) if "weight" in orders else 1.0,
         "family": [fam[p] for p in orders["product"]],
         "product": orders["product"].to_numpy(), "quantity": orders["quantity"].to_numpy(int),
-        "transfers": np.maximum(orders["quantity"].to_numpy(int), 1)},
+        "transfers": np.maximum(orders["quantity"].to_numpy(int), 1),
+        "deadline": np.where(orders["deadline"].notna(), work(orders["deadline"].fillna(t0)),
+                             np.nan) if "deadline" in orders else np.nan},
         index=pd.Index(orders["order_id"].astype(str), name="job"))
     if jobs.index.duplicated().any():
         dup = sorted(set(jobs.index[jobs.index.duplicated()]))
@@ -406,8 +411,13 @@ def problem_from_plant(spec: LineSpec, orders: pd.DataFrame, *,
             if not np.isfinite(dur):
                 dur = spec.physics_of(r.machine).maintenance_duration
             if due[k] < H:
+                reason = str(getattr(r, "reason", "planned"))
+                deadline = float(due[k])
+                if deadline < early[k] + dur:  # overdue: as soon as possible
+                    deadline = float(early[k]) + dur
+                    reason += " (overdue: first thing)"
                 maint.append((f"maint-{r.machine}", r.machine, dur, float(early[k]),
-                              float(due[k]), str(getattr(r, "reason", "planned"))))
+                              deadline, reason))
     maint_df = pd.DataFrame(maint, columns=["task", "machine", "duration", "earliest",
                                             "deadline", "reason"])
     # tariff on the working clock: hourly segments merged where the price is equal

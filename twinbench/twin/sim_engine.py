@@ -159,6 +159,9 @@ def run(seeds, horizon, warmup, rule,
     m_unit = np.full(n_m, -1, dtype=np.int64)
     m_state = np.zeros(n_m, dtype=np.int64)  # 0 idle, 1 busy, 2 blocked
     m_fam = np.full(n_m, -1, dtype=np.int64)
+    m_lot = np.full(n_m, -1, dtype=np.int64)  # schedule replay: lot (order, step) in hand
+    m_lot_k = np.full(n_m, -1, dtype=np.int64)
+    lot_cnt = np.zeros(lot_m.shape, dtype=np.int64)  # units of each lot started
     m_ttf = np.zeros(n_m)
     m_blk_since = np.zeros(n_m)
     cap = 4 * (n_u + n_o + n_m) + 16
@@ -177,6 +180,9 @@ def run(seeds, horizon, warmup, rule,
         m_fam[:] = -1
         m_wake[:] = -1.0
         u_in[:] = False
+        m_lot[:] = -1
+        m_lot_k[:] = -1
+        lot_cnt[:, :] = 0
         for m in range(n_m):
             m_ttf[m] = np.random.exponential(1.0 / haz[m]) if haz[m] > 0 else BIG
         for o in range(n_o):
@@ -281,7 +287,17 @@ def run(seeds, horizon, warmup, rule,
                             # machine of the station; lots outside the plan come last
                             bv = BIG
                             nxt_t = BIG
-                            for i in range(q_n[s]):
+                            # finish the lot in hand first (no family change mid-lot),
+                            # unless the station's buffer is full: then anything planned
+                            if m_lot[m] >= 0:
+                                for i in range(q_n[s]):
+                                    u = q[s, (q_h[s] + i) % n_u]
+                                    if u_order[u] == m_lot[m] and u_step[u] == m_lot_k[m]:
+                                        best = i
+                                        break
+                                if best < 0 and q_n[s] < buf_cap[s]:
+                                    continue
+                            for i in range(q_n[s] if best < 0 else 0):
                                 u = q[s, (q_h[s] + i) % n_u]
                                 lm = lot_m[u_order[u], u_step[u]]
                                 lt = lot_t[u_order[u], u_step[u]]
@@ -321,6 +337,17 @@ def run(seeds, horizon, warmup, rule,
                             q[s, (q_h[s] + i) % n_u] = q[s, (q_h[s] + i - 1) % n_u]
                         q_h[s] = (q_h[s] + 1) % n_u
                         q_n[s] -= 1
+                        if rule == SCHEDULE:
+                            o_u, k_u = u_order[u], u_step[u]
+                            lot_cnt[o_u, k_u] += 1
+                            if lot_cnt[o_u, k_u] < o_qty[o_u]:
+                                m_lot[m] = o_u
+                                m_lot_k[m] = k_u
+                            else:  # the lot is through this step
+                                for mm in range(st_first[s], st_first[s] + st_count[s]):
+                                    if m_lot[mm] == o_u and m_lot_k[mm] == k_u:
+                                        m_lot[mm] = -1
+                                        m_lot_k[mm] = -1
                         # start: setup, processing, failures, maintenance
                         p = o_prod[u_order[u]]
                         k = u_step[u]

@@ -275,8 +275,8 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
         of its lots in the plan's order (units flow one by one, so a machine does not idle
         for a lot whose units have not arrived while another planned lot waits); an idle
         machine with none of its own lots waiting helps a sibling machine of its station
-        with a lot already due; lots outside the plan come last. Rows with order ``MAINT`` are maintenance windows
-        (``start``, ``end``).
+        with a lot already due; lots outside the plan come last. Rows with order
+        ``MAINT`` are maintenance windows (``start``, ``end``).
     failure_rate
         Failures per busy hour by machine [1/h]; default :func:`failure_rates` of the spec.
     downtime
