@@ -183,6 +183,49 @@ class SupplyPage(Viewer):
                          sizing_mode="stretch_width")
 
 
+class SchedulePage(Viewer):
+    """The week's schedule: Gantt, on-time risk from the twin, KPIs, approval."""
+
+    def __init__(self, wb: Workbench, log: ApprovalLog, **params):
+        super().__init__(**params)
+        self.wb = wb
+        self.gate = ApprovalGate(log, self._plan_id)
+
+    def _plan_id(self) -> str:
+        s = self.wb.schedule
+        return f"schedule:{s.options['input_hash']}:{s.objective:.3f}"
+
+    def _plan(self):
+        from twinbench.viz.schedule import on_time_figure, schedule_gantt
+
+        s = self.wb.schedule
+        ot = self.wb.schedule_on_time
+        gap = "proven optimal" if s.status == "optimal" else (
+            f"gap {s.gap:.1%}" if s.gap == s.gap else s.status)
+        k = s.kpis
+        nums = [("orders", len(s.problem.jobs), "{value:,.0f}"),
+                ("tardy in plan", k["tardy_jobs"], "{value:,.0f}"),
+                ("P(on time) in the twin [%]", 100 * ot["p_on_time"].mean(), "{value:.1f}"),
+                ("EDD dispatch [%]", 100 * ot["p_on_time_edd"].mean(), "{value:.1f}"),
+                ("energy cost [EUR]", k["energy_cost"], "{value:,.0f}")]
+        return pn.Column(
+            pn.pane.Markdown(f"{s.problem.n_ops} operations, {s.method} with "
+                             f"{s.options['solver']}: {gap}, {s.seconds:.1f} s; independent "
+                             f"check: {'passed' if not s.violations() else 'FAILED'}",
+                             css_classes=["schedule-status"]),
+            pn.Row(*[pn.indicators.Number(name=n, value=float(v), format=f,
+                                          font_size="24pt", title_size="10pt")
+                     for n, v, f in nums]),
+            pn.pane.Plotly(schedule_gantt(s, ot), sizing_mode="stretch_width"),
+            pn.pane.Plotly(on_time_figure(ot), sizing_mode="stretch_width"),
+            _table(s.binding.head(12).round(4), name="binding"))
+
+    def __panel__(self):
+        return pn.Column(pn.pane.Markdown("## Schedule of the week"),
+                         pn.panel(self._plan, defer_load=True), self.gate,
+                         sizing_mode="stretch_width")
+
+
 WHATIF_KINDS = {"supplier_delay": "supplier delayed", "supplier_loss": "supplier lost",
                 "machine_down": "machine down", "demand_change": "demand change",
                 "energy_price": "energy price change", "add_shift": "extra shift"}
@@ -279,7 +322,8 @@ class Dashboard(Viewer):
         super().__init__(**params)
         self.wb = wb
         self.pages = {"Overview": OverviewPage(wb), "Maintenance": MaintenancePage(wb),
-                      "Supply": SupplyPage(wb, log), "Scenarios": ScenarioPage(wb)}
+                      "Schedule": SchedulePage(wb, log), "Supply": SupplyPage(wb, log),
+                      "Scenarios": ScenarioPage(wb)}
 
     def __panel__(self):
         user = _user()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import unescape
 
 import pandas as pd
 import pytest
@@ -76,6 +77,16 @@ def test_demo_end_to_end(tmp_path) -> None:
     dem = xr.open_dataset(out / "demand_forecast.nc", engine="h5netcdf")
     assert dem.sizes["product"] == 5
     assert "Maintenance risk per machine" in html and "Demand forecast" in html
+    # the week's schedule: checked, replayed in the twin, against EDD dispatching
+    sched = pd.read_csv(out / "schedule.csv")
+    assert set(sched["job"]) - {"MAINT"} <= set(plant_orders()["order_id"])
+    assert run["options"]["schedule"]["seed"] == 3
+    assert run["options"]["schedule"]["input_hash"]
+    assert "Independent check: passed." in html
+    assert "The week's schedule" in unescape(html)
+    ot = pd.read_csv(out / "schedule_on_time.csv")
+    assert ot[["p_on_time", "p_on_time_edd"]].stack().between(0, 1).all()
+    assert (out / "figures" / "schedule_gantt.html").exists()
     # the week replayed in the twin
     sim = xr.open_dataset(out / "simulation.nc", engine="h5netcdf")
     assert sim.sizes["replication"] == 200 and sim["oee"].attrs["units"] == "1"
@@ -99,6 +110,10 @@ def test_demo_end_to_end(tmp_path) -> None:
     assert set(comp["scenario"]) >= {"s2-two-weeks-late", "press1-down-2-days"}
     assert run["options"]["scenarios"]["failed"] == []
     assert "What-if scenarios" in html
+
+
+def plant_orders() -> pd.DataFrame:
+    return pd.read_csv(DEMO / "orders.csv")
 
 
 def test_demo_bad_plant_folder(tmp_path) -> None:

@@ -38,15 +38,19 @@ class Workbench:
         Posterior draws per chain of the twin's calibration.
     supply_weeks, supply_scenarios
         Horizon [week] and samples of the supply plan.
+    schedule_time_limit
+        Solver time limit of the week's schedule [s].
     """
 
     def __init__(self, plant_dir: str | Path | None = None, seed: int = 42, draws: int = 400,
-                 supply_weeks: int = 26, supply_scenarios: int = 10) -> None:
+                 supply_weeks: int = 26, supply_scenarios: int = 10,
+                 schedule_time_limit: float = 20.0) -> None:
         self.plant_dir = plant_dir
         self.seed = seed
         self.draws = draws
         self.supply_weeks = supply_weeks
         self.supply_scenarios = supply_scenarios
+        self.schedule_time_limit = schedule_time_limit
         self._lock = threading.RLock()
         self._status: dict[str, str] = {}
         self._threads: dict[str, threading.Thread] = {}
@@ -147,6 +151,25 @@ class Workbench:
         from twinbench.optimize.supply import solve_supply
 
         return self._step("supply", lambda: solve_supply(self.supply_problem))
+
+    @cached_property
+    def schedule(self):
+        """The first week's schedule, maintenance placed before the twin's failure-risk
+        threshold (:func:`twinbench.planning.week_problem`)."""
+        from twinbench.optimize.schedule import solve_schedule
+        from twinbench.planning import OBJECTIVE, week_problem
+
+        problem = week_problem(self.plant, self.wear)
+        return self._step("schedule", lambda: solve_schedule(
+            problem, OBJECTIVE, time_limit=self.schedule_time_limit, seed=self.seed))
+
+    @cached_property
+    def schedule_on_time(self) -> pd.DataFrame:
+        """On-time probability per order of the schedule replayed in the twin, beside EDD
+        dispatching under the same maintenance."""
+        from twinbench.planning import replay_plan
+
+        return replay_plan(self.plant, self.schedule, self.failures, 50, self.seed)[0]
 
     # -- what-if ---------------------------------------------------------------------------
     @cached_property

@@ -157,15 +157,7 @@ def _twin_steps(res: DemoResult, plant: PlantData, clean, record: RunRecord,
 
 
 SCHEDULE_TIME_LIMIT = 60.0  # [s]
-SCHEDULE_OBJECTIVE = "balanced"
-RUL_QUANTILE = 0.1  # maintenance before a 10% risk of reaching the wear limit
 REPLAY_REPLICATIONS = 100
-
-
-def first_week(orders: pd.DataFrame) -> pd.DataFrame:
-    """Orders released in the first 7 days (from midnight of the first release)."""
-    rel = pd.to_datetime(orders["release"])
-    return orders[rel < rel.min().normalize() + pd.Timedelta(days=7)].reset_index(drop=True)
 
 
 def _schedule_steps(res: DemoResult, plant: PlantData, record: RunRecord,
@@ -173,40 +165,22 @@ def _schedule_steps(res: DemoResult, plant: PlantData, record: RunRecord,
     """Schedule the first week's orders with maintenance before the twin's failure-risk
     threshold, check the plan, and replay it in the twin against EDD dispatching."""
     from twinbench.optimize.schedule import solve_schedule
-    from twinbench.optimize.schedule_problem import maintenance_from_rul, problem_from_plant
-    from twinbench.twin.simulation import failure_rates, simulate
+    from twinbench.planning import OBJECTIVE, RUL_QUANTILE, first_week, replay_plan, week_problem
     from twinbench.viz.schedule import on_time_figure, schedule_gantt
 
     out = res.out_dir
     week = first_week(plant.orders)
-    maint = maintenance_from_rul(plant.spec, res.wear, RUL_QUANTILE)
-    problem = problem_from_plant(plant.spec, week, maintenance=maint)
+    problem = week_problem(plant, res.wear)
     sched = _timed(record, "schedule the week (Pyomo, HiGHS)",
-                   lambda: solve_schedule(problem, SCHEDULE_OBJECTIVE,
-                                          time_limit=SCHEDULE_TIME_LIMIT, seed=seed))
+                   lambda: solve_schedule(problem, OBJECTIVE, time_limit=SCHEDULE_TIME_LIMIT,
+                                          seed=seed))
     res.schedule = sched
-    record.options["schedule"] = {k: v for k, v in sched.options.items()}
+    record.options["schedule"] = dict(sched.options)
     violations = sched.violations()
-    rates = failure_rates(plant.spec, res.failures)
-    plan = sched.for_simulation()
-    horizon = 24 * 21
-    replay = _timed(record, "replay the plan in the twin",
-                    lambda: simulate(plant.spec, week, horizon=horizon, schedule=plan,
-                                     replications=REPLAY_REPLICATIONS, seed=seed,
-                                     failure_rate=rates))
+    on_time, replay = _timed(record, "replay the plan in the twin (and EDD)",
+                             lambda: replay_plan(plant, sched, res.failures,
+                                                 REPLAY_REPLICATIONS, seed))
     res.plan_replay = replay
-    mt = plan[plan["order"] == "MAINT"]
-    t0 = pd.Timestamp(plan.attrs["t0"])
-    downtime = pd.DataFrame({"machine": mt["machine"],
-                             "start": t0 + pd.to_timedelta(mt["start"], unit="h"),
-                             "end": t0 + pd.to_timedelta(mt["end"], unit="h")})
-    edd = _timed(record, "EDD dispatching in the twin (same maintenance)",
-                 lambda: simulate(plant.spec, week, horizon=horizon, rule="EDD",
-                                  replications=REPLAY_REPLICATIONS, seed=seed,
-                                  failure_rate=rates, downtime=downtime))
-    on_time = replay.on_time().merge(
-        edd.on_time()[["order", "p_on_time"]].rename(columns={"p_on_time": "p_on_time_edd"}),
-        on="order")
     sched.table.to_csv(out / "schedule.csv", index=False)
     sched.binding.to_csv(out / "schedule_binding.csv", index=False)
     on_time.to_csv(out / "schedule_on_time.csv", index=False)
@@ -226,7 +200,7 @@ def _schedule_steps(res: DemoResult, plant: PlantData, record: RunRecord,
         f"best found in {SCHEDULE_TIME_LIMIT:.0f} s, gap {sched.gap:.1%}"
         if sched.gap == sched.gap else f"status {sched.status}")
     report.text(f"{len(week)} orders, {problem.n_ops} operations on {len(problem.machines)} "
-                f"machines; objective {SCHEDULE_OBJECTIVE} (weighted tardiness, energy cost, "
+                f"machines; objective {OBJECTIVE} (weighted tardiness, energy cost, "
                 f"flow time); {sched.method} with {sched.options['solver']}: {gap}, "
                 f"{sched.seconds:.1f} s. Independent check: "
                 + ("passed." if not violations else f"{len(violations)} violation(s)!"))

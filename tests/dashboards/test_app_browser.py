@@ -121,6 +121,16 @@ def test_every_page_and_a_whatif(server, browser):
     assert page.get_by_text("P(failure, 4 weeks)").count() >= 1
     page.screenshot(path=str(ARTIFACTS / "dashboard_maintenance.png"), full_page=True)
 
+    _tab(page, "Schedule")
+    page.wait_for_selector("text=independent check: passed", timeout=240_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    assert page.get_by_text("P(on time) in the twin [%]").count() == 1
+    page.get_by_role("button", name="Reject plan").click()
+    page.wait_for_selector("text=plan rejected by alice", timeout=30_000)
+    log = [json.loads(x) for x in (results / "approvals.jsonl").read_text().splitlines()]
+    assert log[-1]["decision"] == "rejected" and log[-1]["plan_id"].startswith("schedule:")
+    page.screenshot(path=str(ARTIFACTS / "dashboard_schedule.png"), full_page=True)
+
     _tab(page, "Supply")
     page.wait_for_selector("text=Expected cost", timeout=120_000)
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)

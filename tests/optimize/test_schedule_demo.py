@@ -14,7 +14,7 @@ from twinbench.optimize.schedule_check import MAINT, check_schedule
 from twinbench.optimize.schedule_problem import problem_from_plant
 from twinbench.twin.simulation import simulate
 from twinbench.viz.schedule import schedule_gantt
-from twinbench.workflow import first_week
+from twinbench.planning import first_week
 
 
 @pytest.fixture(scope="module")

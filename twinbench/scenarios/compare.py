@@ -22,7 +22,8 @@ __all__ = ["LOWER_IS_BETTER", "collect", "compare", "delta_interval"]
 
 #: KPIs where a smaller value is better (for ranking); others: larger is better
 LOWER_IS_BETTER = {"supply cost", "purchase cost", "spot purchases", "shortage cost",
-                   "tardiness", "lead time", "flow time", "energy cost", "makespan", "WIP"}
+                   "tardiness", "lead time", "flow time", "energy cost", "makespan", "WIP",
+                   "plan tardiness", "plan makespan"}
 
 
 def collect(out: str | Path | ResultStore) -> xr.Dataset:

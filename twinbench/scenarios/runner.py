@@ -46,6 +46,9 @@ class RunSettings:
     sim_replications, sim_horizon
         Replications and wall-clock span [h] of the line simulation (from the first
         release of the order book).
+    schedule_objective, schedule_time_limit
+        Objective and time limit [s] of the ``schedule`` step (the first week's orders,
+        scheduled and then replayed in the simulation).
     """
 
     steps: tuple[str, ...] = ("supply", "simulate")
@@ -55,6 +58,8 @@ class RunSettings:
     time_limit: float = 120.0
     sim_replications: int = 50
     sim_horizon: float = 168.0
+    schedule_objective: str = "balanced"
+    schedule_time_limit: float = 10.0
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.steps if s not in STEPS]
@@ -242,8 +247,32 @@ def _simulate_step(sc: Scenario, ctx: RunContext, plant: PlantData, demand: xr.D
     return kpis, out
 
 
+def _schedule_step(sc: Scenario, ctx: RunContext, plant: PlantData, demand: xr.Dataset
+                   ) -> tuple[dict[str, tuple[str, np.ndarray]], xr.Dataset]:
+    """Schedule the first week's orders (downtime as machine blocks) and replay the plan."""
+    from twinbench.optimize.schedule import solve_schedule
+    from twinbench.planning import replay_plan, week_problem
+
+    st = ctx.settings
+    down = sc.downtime(plant.spec)
+    problem = week_problem(plant, downtime=down)
+    plan = solve_schedule(problem, st.schedule_objective, solver=st.solver,
+                          time_limit=st.schedule_time_limit, seed=sc.seed, duals=False)
+    _, res = replay_plan(plant, plan, ctx.failures, st.sim_replications, sc.seed,
+                         downtime=down, rule=None)
+    on_time = res.ds["on_time"].mean("order").values
+    n = len(on_time)
+    kpis = {"plan tardiness": ("h", np.full(n, plan.kpis["weighted_tardiness"])),
+            "plan makespan": ("h", np.full(n, plan.kpis["makespan"])),
+            "plan on-time share": ("1", on_time)}
+    out = xr.Dataset({"plan_p_on_time": res.ds["on_time"].mean("replication")})
+    out["plan_p_on_time"].attrs["units"] = "1"
+    return kpis, out.rename({"order": "plan_order"})
+
+
 #: the steps a scenario can run: name -> function(scenario, context, plant, demand)
-STEPS: dict[str, Callable] = {"supply": _supply_step, "simulate": _simulate_step}
+STEPS: dict[str, Callable] = {"supply": _supply_step, "schedule": _schedule_step,
+                              "simulate": _simulate_step}
 
 
 def evaluate(sc: Scenario, ctx: RunContext) -> ScenarioResult:
