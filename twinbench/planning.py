@@ -36,9 +36,12 @@ def week_problem(plant: PlantData, wear=None, downtime: pd.DataFrame | None = No
         RUL quantile :data:`RUL_QUANTILE` sets the maintenance deadlines (None: none).
     downtime
         Machine unavailability ``machine, start, end`` (wall clock).
+
+    Durations are the mean processing times: replayed in the twin by sequence, plans made
+    with durations stretched by the expected repair time did no better on the demo week
+    (see ``problem_from_plant(failure_rate=...)``).
     """
     from twinbench.optimize.schedule_problem import maintenance_from_rul, problem_from_plant
-
     maint = None if wear is None else maintenance_from_rul(plant.spec, wear, RUL_QUANTILE)
     return problem_from_plant(plant.spec, first_week(plant.orders), maintenance=maint,
                               downtime=downtime)
@@ -47,7 +50,8 @@ def week_problem(plant: PlantData, wear=None, downtime: pd.DataFrame | None = No
 def replay_plan(plant: PlantData, schedule, failures=None, replications: int = 100,
                 seed: int = 0, downtime: pd.DataFrame | None = None, rule: str | None = "EDD",
                 ) -> tuple[pd.DataFrame, object]:
-    """Replay ``schedule`` in the twin; compare with dispatching by ``rule``.
+    """Replay ``schedule`` in the twin (its machines and sequences, each lot as soon as
+    possible); compare with dispatching by ``rule``.
 
     Returns
     -------
@@ -64,7 +68,7 @@ def replay_plan(plant: PlantData, schedule, failures=None, replications: int = 1
     plan = schedule.for_simulation()
     res = simulate(plant.spec, week, horizon=REPLAY_HORIZON, schedule=plan,
                    replications=replications, seed=seed, failure_rate=rates,
-                   downtime=downtime)
+                   downtime=downtime, timing="sequence")
     on_time = res.on_time()
     if rule is not None:
         mt = plan[plan["order"] == "MAINT"]

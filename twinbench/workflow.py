@@ -213,8 +213,9 @@ def _schedule_steps(res: DemoResult, plant: PlantData, record: RunRecord,
         report.text("No machine reaches its maintenance threshold within the plan's horizon.")
     report.table(kpis.round(3), caption="Plan KPIs (working hours; energy in kWh and EUR)")
     report.figure(gantt)
-    report.text(f"The plan replayed {REPLAY_REPLICATIONS} times in the twin (failures, "
-                "processing-time variation, finite buffers) against EDD dispatching with "
+    report.text(f"The plan replayed {REPLAY_REPLICATIONS} times in the twin (its machines and "
+                "sequences, each lot as soon as possible; failures, processing-time "
+                "variation, finite buffers) against EDD dispatching with "
                 f"the same maintenance: mean P(on time) {on_time['p_on_time'].mean():.1%} "
                 f"for the plan, {on_time['p_on_time_edd'].mean():.1%} for EDD.")
     report.figure(ofig)

@@ -12,9 +12,9 @@ from twinbench.optimize.diagnose import Infeasible
 from twinbench.optimize.schedule import solve_schedule
 from twinbench.optimize.schedule_check import MAINT, check_schedule
 from twinbench.optimize.schedule_problem import problem_from_plant
+from twinbench.planning import first_week
 from twinbench.twin.simulation import simulate
 from twinbench.viz.schedule import schedule_gantt
-from twinbench.planning import first_week
 
 
 @pytest.fixture(scope="module")

@@ -192,6 +192,13 @@ def test_schedule_is_replayed():
     first = log.groupby(["order", "step"])["start"].min()
     earliest = pd.Timestamp("2026-01-05") + pd.to_timedelta(start.loc[first.index], unit="h")
     assert (first.values >= earliest.values - pd.Timedelta(seconds=1)).all()
+    # by sequence, the lots start as soon as they can: the first ones before their targets
+    seq = simulate(plant.spec, orders, replications=1, seed=1, schedule=sched, event_log=True,
+                   horizon=24 * 14, timing="sequence").event_log
+    first_seq = seq.groupby(["order", "step"])["start"].min()
+    assert (first_seq.values < earliest.values - pd.Timedelta(hours=1)).any()
+    with pytest.raises(ValueError, match="unknown timing"):
+        simulate(plant.spec, orders, schedule=sched, timing="asap")
     # on each machine, its own planned operations come in the schedule's order
     log = log[log["machine"].to_numpy() == plan_m]
     for m, g in log.groupby("machine"):

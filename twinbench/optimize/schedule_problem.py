@@ -297,6 +297,7 @@ def problem_from_plant(spec: LineSpec, orders: pd.DataFrame, *,
                        t0: pd.Timestamp | str | None = None, horizon: float | None = None,
                        maintenance: pd.DataFrame | None = None,
                        downtime: pd.DataFrame | None = None,
+                       failure_rate: dict[str, float] | None = None,
                        initial_family: dict[str, str | None] | None = None,
                        name: str = "plant") -> ScheduleProblem:
     """The plant's scheduling problem for an order book.
@@ -326,6 +327,11 @@ def problem_from_plant(spec: LineSpec, orders: pd.DataFrame, *,
     downtime
         Machine unavailability ``machine, start, end`` (wall clock) with optional
         ``reason``.
+    failure_rate
+        Failures per busy hour by machine [1/h] (e.g.
+        :func:`twinbench.twin.simulation.failure_rates` from the twin): each duration is
+        planned with the expected repair time it will suffer, ``(1 + rate x mean repair)``
+        times the processing time, so the plan holds in the twin on average.
     initial_family
         Family each machine is set up for at ``t0``.
     """
@@ -373,7 +379,9 @@ def problem_from_plant(spec: LineSpec, orders: pd.DataFrame, *,
         for k, step in enumerate(spec.product_map[prod].routing):
             st = spec.station_map[step.station]
             for m in st.machine_ids:
-                modes.append((len(rows), m, float(qty) * step.time.mean, st.busy_power))
+                stretch = 1.0 + (failure_rate or {}).get(m, 0.0) * spec.physics_of(m).repair_mean
+                modes.append((len(rows), m, float(qty) * step.time.mean * stretch,
+                              st.busy_power))
             rows.append((oid, k, step.station))
     ops = pd.DataFrame(rows, columns=["job", "step", "station"])
     modes_df = pd.DataFrame(modes, columns=["op", "machine", "duration", "power"])

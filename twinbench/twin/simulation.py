@@ -214,13 +214,15 @@ class SimulationResult:
 
 
 def _check(spec: LineSpec, orders: pd.DataFrame, horizon: float, replications: int,
-           rule: str, schedule: pd.DataFrame | None, warmup: float) -> None:
+           rule: str, schedule: pd.DataFrame | None, warmup: float, timing: str) -> None:
     if horizon <= 0:
         raise ValueError(f"horizon must be positive [h], found {horizon!r}")
     if not 0 <= warmup < horizon:
         raise ValueError(f"warmup must be in [0, horizon) [h], found {warmup!r}")
     if replications < 1:
         raise ValueError(f"replications must be at least 1, found {replications!r}")
+    if timing not in ("timed", "sequence"):
+        raise ValueError(f"unknown timing {timing!r}; allowed: ('timed', 'sequence')")
     if schedule is None and rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}; allowed: {sorted(RULES)!r} (or give a "
                          "schedule to replay)")
@@ -250,7 +252,8 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
              rule: str = "FIFO", schedule: pd.DataFrame | None = None,
              failure_rate: dict[str, float] | None = None,
              downtime: pd.DataFrame | None = None, warmup: float = 0.0,
-             event_log: bool = False, tie: float = 0.05) -> SimulationResult:
+             event_log: bool = False, tie: float = 0.05, timing: str = "timed",
+             ) -> SimulationResult:
     """Simulate the line ``replications`` times.
 
     Parameters
@@ -271,12 +274,12 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
     schedule
         A schedule table to replay (``order, step, machine, start`` [h from its
         ``attrs["t0"]`` or ``t0``], optional ``setup``): each lot (order, step) runs on its
-        planned machine, not before its planned start; a machine takes the waiting units
-        of its lots in the plan's order (units flow one by one, so a machine does not idle
-        for a lot whose units have not arrived while another planned lot waits); an idle
-        machine with none of its own lots waiting helps a sibling machine of its station
-        with a lot already due; lots outside the plan come last. Rows with order
-        ``MAINT`` are maintenance windows (``start``, ``end``).
+        planned machine (not before its planned start when ``timing="timed"``); a machine
+        takes the waiting units of its lots in the plan's order and finishes the lot in
+        hand first (units flow one by one; when the station's buffer is full it takes any
+        of its lots); an idle machine with none of its own lots waiting helps a sibling
+        machine of its station with a lot already due; lots outside the plan come last.
+        Rows with order ``MAINT`` are maintenance windows (``start``, ``end``).
     failure_rate
         Failures per busy hour by machine [1/h]; default :func:`failure_rates` of the spec.
     downtime
@@ -288,8 +291,12 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
         Keep the operations of replication 0.
     tie
         Share of an hour within which two stations both count as a (shifting) bottleneck.
+    timing
+        Schedule replay: ``timed`` (no lot before its planned start) or ``sequence`` (the
+        plan's machines and order, each lot as soon as possible; the planned times are
+        targets, as a shop floor runs a plan).
     """
-    _check(spec, orders, horizon, replications, rule, schedule, warmup)
+    _check(spec, orders, horizon, replications, rule, schedule, warmup, timing)
     tic = time.perf_counter()
     orders = orders.copy()
     orders["release"] = pd.to_datetime(orders["release"])
@@ -402,6 +409,8 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
         shift = (sch_t0 - t0) / pd.Timedelta(hours=1)
         setup_col = ops["setup"] if "setup" in ops else 0.0
         ops["t"] = clock.to_working(np.clip(ops["start"] - setup_col + shift, 0, None))
+        if timing == "sequence":
+            ops["t"] = 0.0
         o_index = {o: i for i, o in enumerate(o_ids)}
         for m_i, m in enumerate(machines):
             mine = ops[ops["machine"] == m].sort_values(["start", "step"])
