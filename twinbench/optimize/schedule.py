@@ -29,7 +29,7 @@ import pyomo.environ as pyo
 
 from twinbench.optimize.diagnose import Infeasible
 from twinbench.optimize.schedule_check import MAINT, check_schedule, schedule_kpis
-from twinbench.optimize.schedule_heuristic import heuristic_schedule, objective_value
+from twinbench.optimize.schedule_heuristic import dispatch, heuristic_schedule, objective_value
 from twinbench.optimize.schedule_model import ModelIndex, build_model, time_windows, warm_start
 from twinbench.optimize.schedule_problem import ScheduleProblem, problem_from_jobshop
 from twinbench.optimize.schedule_search import improve
@@ -457,10 +457,11 @@ def solve_jobshop(inst, time_limit: float = 60.0, solver: str = DEFAULT_SOLVER, 
 
 def build_jobshop_model(inst, radius: float | None = None) -> pyo.ConcreteModel:
     """The Pyomo model of a job shop (makespan), without solving it; with ``radius`` [time
-    units] each operation is kept within that distance of its start in the dispatching
-    plan (the neighbourhood the large-instance search uses)."""
+    units] each operation is kept within that distance of its start in the MWKR
+    dispatching plan (a neighbourhood: pairs of operations whose windows cannot overlap
+    need no ordering binary)."""
     problem = problem_from_jobshop(inst)
-    around = heuristic_schedule(problem, restarts=0) if radius is not None else None
+    around = dispatch(problem, "MWKR") if radius is not None else None
     ub = float(around["end"].max()) if around is not None else None
     m, _ = build_model(problem, {"makespan": 1.0}, time_windows(problem, ub, around, radius))
     return m

@@ -165,11 +165,10 @@ def build_model(problem: ScheduleProblem, weights: Mapping[str, float],
     m.prec_end = pyo.Constraint([o for o in with_next if share[o] < 1], rule=lambda _m, o:
                                 _m.end[int(nxt[o])] >= _m.end[o] + float(share[o]) * dur(
                                     int(nxt[o])))
-    first = [o for o in range(n) if o == 0 or problem.ops["job"].iat[o] != problem.ops[
-        "job"].iat[o - 1]]
-    rel = problem.jobs["release"]
-    m.release = pyo.Constraint(first, rule=lambda _m, o: _m.s[o] >= float(
-        rel[problem.ops["job"].iat[o]]))
+    job_of = problem.ops["job"].to_numpy()
+    first = [o for o in range(n) if o == 0 or job_of[o] != job_of[o - 1]]
+    rel = problem.jobs["release"].to_dict()
+    m.release = pyo.Constraint(first, rule=lambda _m, o: _m.s[o] >= float(rel[job_of[o]]))
     # maintenance windows as named constraints (their duals price the deadline)
     m.maint_deadline = pyo.Constraint(range(len(mt)), rule=lambda _m, k: _m.end[n + k]
                                       <= float(mt["deadline"].iat[k]))

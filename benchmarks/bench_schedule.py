@@ -1,0 +1,113 @@
+"""Scheduling benchmark: twinbench (Pyomo + HiGHS, heuristic warm start) against OR-Tools
+CP-SAT with the same time limit on the same machine, on the ft, la and orb job shops and on
+the demo plant's week; and the Pyomo model's build time for about 10,000 operations.
+
+    .venv/bin/python benchmarks/bench_schedule.py              # ft, la01-20, orb, 60 s each
+    .venv/bin/python benchmarks/bench_schedule.py --quick      # ft06 la01-05 ft10, 20 s
+    .venv/bin/python benchmarks/bench_schedule.py --instances ft10 la16 --time-limit 30
+    .venv/bin/python benchmarks/bench_schedule.py --build      # model build, 10,000 ops
+
+The machine is shared: read the ratio column, measured side by side in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from cpsat_jobshop import solve_cpsat
+
+from twinbench.optimize.jobshop import jobshop_names, load_jobshop, random_jobshop
+from twinbench.optimize.schedule import build_jobshop_model, solve_jobshop
+
+DEFAULT = ["ft06", "ft10", "ft20"] + [f"la{i:02d}" for i in range(1, 21)] + [
+    f"orb{i:02d}" for i in range(1, 11)]
+QUICK = ["ft06", "la01", "la02", "la03", "la04", "la05", "ft10"]
+
+
+def literature(names: list[str], limit: float) -> None:
+    print(f"{'instance':9s} {'size':>6s} {'opt':>5s} | {'twinbench':>9s} {'bound':>7s} "
+          f"{'gap':>6s} {'s':>6s} | {'CP-SAT':>7s} {'bound':>7s} {'s':>6s} | {'ratio':>6s}")
+    over_cp, over_opt = [], []
+    for name in names:
+        inst = load_jobshop(name)
+        tb = solve_jobshop(inst, time_limit=limit)
+        cp = solve_cpsat(inst, time_limit=limit)
+        ratio = tb.makespan / cp.makespan
+        over_cp.append(ratio - 1)
+        over_opt.append(tb.makespan / inst.optimum - 1)
+        print(f"{name:9s} {inst.n_jobs:>3d}x{inst.n_machines:<2d} {inst.optimum:>5d} | "
+              f"{tb.makespan:>9.0f} {tb.lower_bound:>7.0f} {tb.gap:>6.1%} {tb.seconds:>6.1f} | "
+              f"{cp.makespan:>7.0f} {cp.bound:>7.0f} {cp.seconds:>6.1f} | {ratio:>6.3f}",
+              flush=True)
+    print(f"mean makespan above CP-SAT: {100 * np.mean(over_cp):.2f}% (target <= 1%); "
+          f"above the known optimum: {100 * np.mean(over_opt):.2f}%; "
+          f"instances: {len(names)}, time limit {limit:.0f} s each")
+
+
+def demo_week(limit: float) -> None:
+    from twinbench.data.plant import load_plant
+    from twinbench.optimize.schedule import solve_schedule
+    from twinbench.planning import week_problem
+
+    problem = week_problem(load_plant())
+    for method in ("mip", "rolling"):
+        s = solve_schedule(problem, "makespan", time_limit=limit, method=method)
+        print(f"demo week ({problem.n_ops} operations, {len(problem.machines)} machines), "
+              f"{method}: makespan {s.makespan:.2f} working h, status {s.status}, gap "
+              f"{s.gap:.1%}, {s.seconds:.1f} s, checker {'ok' if not s.violations() else 'FAIL'}")
+
+
+def build(n_jobs: int, n_machines: int, radius: float) -> None:
+    import pyomo.environ as pyo
+
+    from twinbench.optimize.schedule_heuristic import dispatch
+    from twinbench.optimize.schedule_model import build_model, time_windows
+    from twinbench.optimize.schedule_problem import problem_from_jobshop
+
+    inst = random_jobshop(n_jobs, n_machines, seed=0)
+    problem = problem_from_jobshop(inst)
+    t0 = time.perf_counter()
+    plan = dispatch(problem, "MWKR")
+    t1 = time.perf_counter()
+    windows = time_windows(problem, float(plan["end"].max()), plan, radius)
+    m, _ = build_model(problem, {"makespan": 1.0}, windows)
+    t2 = time.perf_counter()
+    n_var = sum(1 for _ in m.component_data_objects(pyo.Var))
+    n_con = sum(1 for _ in m.component_data_objects(pyo.Constraint))
+    print(f"build: {inst.n_operations} operations ({n_jobs} jobs x {n_machines} machines), "
+          f"neighbourhood radius {radius:g} around the dispatching plan: model build "
+          f"{t2 - t1:.2f} s (target < 10 s); the dispatching plan itself {t1 - t0:.2f} s; "
+          f"{n_var} variables, {n_con} constraints")
+    full = build_jobshop_model(random_jobshop(50, 20, seed=1))  # all pairs, 1,000 ops
+    print(f"full model (every pair), 1,000 operations: "
+          f"{sum(1 for _ in full.component_data_objects(pyo.Var))} variables")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--instances", nargs="+", help=f"from {jobshop_names()}")
+    ap.add_argument("--time-limit", type=float, default=None)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--build", action="store_true", help="only the model build benchmark")
+    ap.add_argument("--no-demo", action="store_true")
+    a = ap.parse_args()
+    if a.build:
+        build(500, 20, radius=100.0)
+        return
+    names = a.instances or (QUICK if a.quick else DEFAULT)
+    limit = a.time_limit or (20.0 if a.quick else 60.0)
+    literature(names, limit)
+    if not a.no_demo:
+        demo_week(limit)
+    build(500, 20, radius=100.0)
+
+
+if __name__ == "__main__":
+    main()
