@@ -30,7 +30,13 @@ import pyomo.environ as pyo
 from twinbench.optimize.diagnose import Infeasible
 from twinbench.optimize.schedule_check import MAINT, check_schedule, schedule_kpis
 from twinbench.optimize.schedule_heuristic import dispatch, heuristic_schedule, objective_value
-from twinbench.optimize.schedule_model import ModelIndex, build_model, time_windows, warm_start
+from twinbench.optimize.schedule_model import (
+    ModelIndex,
+    build_model,
+    makespan_lower_bound,
+    time_windows,
+    warm_start,
+)
 from twinbench.optimize.schedule_problem import ScheduleProblem, problem_from_jobshop
 from twinbench.optimize.schedule_search import improve
 from twinbench.optimize.solvers import DEFAULT_SOLVER, solve_model
@@ -265,8 +271,13 @@ def _solve_mip(problem: ScheduleProblem, weights: dict[str, float], solver: str,
     """Heuristic, then the MIP from it. Returns (table, status, bound, gap)."""
     heur = heuristic_schedule(problem, weights, seed=seed)
     if heur is not None:
-        heur = improve(problem, heur, weights, iterations=min(200_000, 400 * problem.n_ops),
-                       seed=seed)
+        makespan_only = set(weights) == {"makespan"}
+        budget = None if time_limit is None else (0.4 if makespan_only else 0.15) * time_limit
+        iters = (min(1_000_000, 20_000 * problem.n_ops) if makespan_only
+                 else min(200_000, 400 * problem.n_ops))
+        target = makespan_lower_bound(problem) * weights["makespan"] if makespan_only else None
+        heur = improve(problem, heur, weights, seed=seed, time_budget=budget, iterations=iters,
+                       target=target)
     if heur is not None and check_schedule(problem, heur):
         heur = None  # violates a hard deadline: not a valid plan
     ub = None
@@ -391,7 +402,9 @@ def solve_schedule(problem: ScheduleProblem, objective: str | Mapping[str, float
         ``heuristic`` (dispatching only) or ``auto`` (``mip`` up to ``exact_ops``
         operations, ``rolling`` above).
     seed
-        Seed of the heuristic's random restarts and the solver.
+        Seed of the heuristic's random restarts, the annealing and the solver. With a time
+        limit, how far the search gets depends on the machine's speed; without one the
+        result is a function of the inputs and the seed.
     duals
         Report binding constraints and shadow prices (one extra LP).
 

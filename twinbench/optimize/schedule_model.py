@@ -30,7 +30,7 @@ import pyomo.environ as pyo
 from twinbench.optimize.schedule_check import MAINT
 from twinbench.optimize.schedule_problem import ScheduleProblem
 
-__all__ = ["ModelIndex", "build_model", "time_windows", "warm_start"]
+__all__ = ["ModelIndex", "build_model", "makespan_lower_bound", "time_windows", "warm_start"]
 
 
 @dataclass
@@ -80,6 +80,27 @@ def _heads_tails(problem: ScheduleProblem) -> tuple[np.ndarray, np.ndarray, np.n
         if n >= 0:
             tail[o] = max(tail[n] + dmin[n] * f[o], tail[n] + dmin[n] - dmax[o] * (1 - f[o]))
     return head, tail, dmin
+
+
+def makespan_lower_bound(problem: ScheduleProblem) -> float:
+    """A lower bound of the makespan [h]: the longest job (head + duration + tail) and, for
+    operations with a single eligible machine, each machine's smallest head + load +
+    smallest tail."""
+    head, tail, dmin = _heads_tails(problem)
+    lb = float(np.max(head + dmin + tail)) if problem.n_ops else 0.0
+    modes = problem.mode_table()
+    per: dict[str, list[int]] = {}
+    for o in range(problem.n_ops):
+        if len(modes[o]) == 1:
+            per.setdefault(next(iter(modes[o])), []).append(o)
+    for mc, ops in per.items():
+        if sum(len(modes[o]) == 1 and mc in modes[o] for o in range(problem.n_ops)) == sum(
+                mc in modes[o] for o in range(problem.n_ops)):
+            lb = max(lb, min(head[ops]) + float(dmin[ops].sum()) + min(tail[ops]))
+    mt = problem.maintenance
+    if len(mt):
+        lb = max(lb, float((mt["earliest"] + mt["duration"]).max()))
+    return lb
 
 
 def time_windows(problem: ScheduleProblem, ub: float | None = None,

@@ -27,11 +27,13 @@ __all__ = ["improve"]
 
 @nb.njit(cache=True)
 def _decode(assign, mnext, mfirst, job_next, job_prev, share, release, dur, family, setup,
-            init_fam, ready, bs, be, bfirst, bcount, start, end):
+            init_fam, ready, bs, be, bfirst, bcount, start, end, mprev, crit):
+    """Semi-active schedule of the machine orders; ``crit[o]`` is the operation whose end
+    fixed ``o``'s start (-1: a release, readiness or a block). False on a cycle."""
     n = len(assign)
     M = len(mfirst)
     indeg = np.zeros(n, np.int64)
-    mprev = np.full(n, -1, np.int64)
+    mprev[:] = -1
     for mc in range(M):
         o = mfirst[mc]
         while o >= 0:
@@ -52,22 +54,34 @@ def _decode(assign, mnext, mfirst, job_next, job_prev, share, release, dur, fami
         o = stack[top]
         mc = assign[o]
         t = release[o]
+        c = -1
         d = dur[o, mc]
         jp = job_prev[o]
         if jp >= 0:  # lot streaming lags (share 1: after the previous step ends)
-            t = max(t, start[jp] + share[jp] * (end[jp] - start[jp]),
-                    end[jp] - d * (1.0 - share[jp]))
+            tj = max(start[jp] + share[jp] * (end[jp] - start[jp]),
+                     end[jp] - d * (1.0 - share[jp]))
+            if tj > t:
+                t = tj
+                c = jp
         p = mprev[o]
         if p >= 0:
-            t = max(t, end[p] + setup[mc, family[p], family[o]])
+            tm = end[p] + setup[mc, family[p], family[o]]
+            if tm > t:
+                t = tm
+                c = p
         else:
             f0 = init_fam[mc]
-            t = max(t, ready[mc] + (setup[mc, f0, family[o]] if f0 >= 0 else 0.0))
+            tm = ready[mc] + (setup[mc, f0, family[o]] if f0 >= 0 else 0.0)
+            if tm > t:
+                t = tm
+                c = -1
         for k in range(bfirst[mc], bfirst[mc] + bcount[mc]):
             if t + d <= bs[k] + 1e-9:
                 break
             if t < be[k]:
                 t = be[k]
+                c = -1
+        crit[o] = c
         start[o] = t
         end[o] = t + d
         done += 1
@@ -101,8 +115,13 @@ def _anneal(assign, mnext, mfirst, job_next, job_prev, share, release, dur, fami
     n = len(assign)
     start = np.zeros(n)
     end = np.zeros(n)
+    mprev = np.full(n, -1, np.int64)
+    crit = np.full(n, -1, np.int64)
+    cand = np.empty(n, np.int64)
+    # makespan only: swap neighbours on the critical path (the N1 neighbourhood)
+    critical = w_mk > 0 and w_td == 0 and w_fl == 0
     _decode(assign, mnext, mfirst, job_next, job_prev, share, release, dur, family, setup,
-            init_fam, ready, bs, be, bfirst, bcount, start, end)
+            init_fam, ready, bs, be, bfirst, bcount, start, end, mprev, crit)
     cur = _cost(end, job_last, due, weight, w_mk, w_td, w_fl)
     best = cur
     best_assign = assign.copy()
@@ -110,7 +129,20 @@ def _anneal(assign, mnext, mfirst, job_next, job_prev, share, release, dur, fami
     best_mfirst = mfirst.copy()
     for it in range(iters):
         temp = t_start * (1.0 - it / iters) + 1e-9
-        o = np.random.randint(n)
+        if critical:
+            x = int(np.argmax(end))
+            nc = 0
+            while x >= 0:
+                pc = crit[x]
+                if pc >= 0 and pc == mprev[x]:
+                    cand[nc] = pc
+                    nc += 1
+                x = pc
+            if nc == 0:
+                break  # the critical path is one job: nothing shorter exists
+            o = cand[np.random.randint(nc)]
+        else:
+            o = np.random.randint(n)
         q = mnext[o]
         if q < 0:
             continue
@@ -129,7 +161,7 @@ def _anneal(assign, mnext, mfirst, job_next, job_prev, share, release, dur, fami
         mnext[q] = o
         mnext[o] = b
         ok = _decode(assign, mnext, mfirst, job_next, job_prev, share, release, dur, family,
-                     setup, init_fam, ready, bs, be, bfirst, bcount, start, end)
+                     setup, init_fam, ready, bs, be, bfirst, bcount, start, end, mprev, crit)
         new = _cost(end, job_last, due, weight, w_mk, w_td, w_fl) if ok else np.inf
         if ok and (new <= cur or np.random.random() < np.exp((cur - new) / temp)):
             cur = new
@@ -145,12 +177,17 @@ def _anneal(assign, mnext, mfirst, job_next, job_prev, share, release, dur, fami
                 mfirst[mc] = o
             mnext[o] = q
             mnext[q] = b
+            if critical:  # the critical path of the kept order
+                _decode(assign, mnext, mfirst, job_next, job_prev, share, release, dur,
+                        family, setup, init_fam, ready, bs, be, bfirst, bcount, start, end,
+                        mprev, crit)
     return best, best_assign, best_mnext, best_mfirst
 
 
 def improve(problem: ScheduleProblem, table: pd.DataFrame, weights: Mapping[str, float],
             iterations: int = 20000, seed: int = 0, restarts: int = 3,
-            temperature: float = 0.01) -> pd.DataFrame:
+            temperature: float = 0.03, time_budget: float | None = None,
+            patience: int = 4, target: float | None = None) -> pd.DataFrame:
     """A schedule at least as good as ``table`` (makespan, weighted tardiness and flow
     time; energy cost is left to the optimizer), found by
     simulated annealing from it; maintenance stays where ``table`` put it.
@@ -160,9 +197,20 @@ def improve(problem: ScheduleProblem, table: pd.DataFrame, weights: Mapping[str,
     iterations
         Candidate moves per restart.
     restarts
-        Independent annealing runs from ``table`` (seeds ``seed``, ``seed+1``, ...); the
-        best is kept.
+        Annealing runs, each from the best order so far (seeds ``seed``, ``seed+1``, ...).
+    temperature
+        Starting temperature as a share of the starting objective [1].
+    time_budget, patience
+        When a budget is given, keep restarting until this much wall time is spent [s] or
+        ``patience`` runs in a row found nothing better (at least ``restarts`` runs); the
+        result then depends on the machine's speed.
+    target
+        Stop as soon as the objective reaches it (e.g. a lower bound: nothing better
+        exists).
     """
+    import time
+
+    tic = time.perf_counter()
     n = problem.n_ops
     if n < 2:
         return table
@@ -223,19 +271,26 @@ def improve(problem: ScheduleProblem, table: pd.DataFrame, weights: Mapping[str,
             np.array(bs, float), np.array(be, float), np.array(bfirst, np.int64),
             np.array(bcount, np.int64))
     start, end = np.zeros(n), np.zeros(n)
-    _decode(assign, mnext, mfirst, *args, start, end)
+    mprev, crit = np.full(n, -1, np.int64), np.full(n, -1, np.int64)
+    _decode(assign, mnext, mfirst, *args, start, end, mprev, crit)
     base = _cost(end, job_last, due, weight, w_mk, w_td, w_fl)
     best = (base, assign, mnext, mfirst)
     t_start = temperature * max(base, 1.0)
-    for r in range(restarts):
-        res = _anneal(assign.copy(), mnext.copy(), mfirst.copy(), *args, job_last, due, weight,
+    r = stale = 0
+    while (target is None or best[0] > target + 1e-9) and (
+            r < restarts or (time_budget is not None and time.perf_counter() - tic < time_budget
+                             and stale < patience)):
+        _, a0, n0, f0 = best
+        res = _anneal(a0.copy(), n0.copy(), f0.copy(), *args, job_last, due, weight,
                       w_mk, w_td, w_fl, iterations, t_start, seed + r)
+        stale += 1
         if res[0] < best[0] - 1e-9:
-            best = res
+            best, stale = res, 0
+        r += 1
     if best[0] >= base - 1e-9:
         return table
     _, a_, nx_, fs_ = best
-    _decode(a_, nx_, fs_, *args, start, end)
+    _decode(a_, nx_, fs_, *args, start, end, mprev, crit)
     steps = problem.ops["step"].to_numpy()
     jobs = problem.ops["job"].to_numpy()
     rows = [(jobs[o], o, int(steps[o]), machines[a_[o]], float(start[o]), float(end[o]), 0.0)
