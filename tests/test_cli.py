@@ -14,7 +14,8 @@ from twinbench.cli import app
 from twinbench.data.plant import DEMO_DIR as DEMO
 
 runner = CliRunner()
-COMMANDS = ["demo", "validate", "quality", "generate-demo", "run", "compare", "serve"]
+COMMANDS = ["demo", "validate", "quality", "generate-demo", "run", "compare", "serve",
+            "report", "ask"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -110,6 +111,11 @@ def test_demo_end_to_end(tmp_path) -> None:
     assert set(comp["scenario"]) >= {"s2-two-weeks-late", "press1-down-2-days"}
     assert run["options"]["scenarios"]["failed"] == []
     assert "What-if scenarios" in html
+    # the weekly report: HTML and PDF, AI sections labelled, the model in the metadata
+    weekly = (out / "weekly_report.html").read_text()
+    assert run["options"]["llm"]["model"] in weekly
+    assert "AI-generated" in weekly or "Computed (template)" in weekly
+    assert (out / "weekly_report.pdf").read_bytes().startswith(b"%PDF")
 
 
 def plant_orders() -> pd.DataFrame:
@@ -121,3 +127,16 @@ def test_demo_bad_plant_folder(tmp_path) -> None:
                               str(tmp_path / "nowhere")])
     assert res.exit_code == 2
     assert "not found" in res.output
+
+
+def test_ask_without_the_model_uses_rules_and_templates() -> None:
+    res = runner.invoke(app, ["ask", "what if supplier S2 is two weeks late?", "--no-llm"])
+    assert res.exit_code == 0, res.output
+    assert "Template text from the facts" in res.output and "supply cost" in res.output
+    res = runner.invoke(app, ["ask", "please improve things", "--no-llm"])
+    assert res.exit_code == 1 and "no scenario edit recognised" in res.output
+
+
+def test_report_needs_a_demo_folder(tmp_path) -> None:
+    res = runner.invoke(app, ["report", str(tmp_path)])
+    assert res.exit_code == 2 and "twinbench demo --out" in res.output

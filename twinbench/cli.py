@@ -158,6 +158,59 @@ def compare(
         typer.echo(df[cols].round(4).to_string(index=False))
 
 
+@app.command()
+def report(
+    results: Annotated[Path, typer.Argument(help="Results folder of `twinbench demo`.")]
+    = Path("out/demo"),
+    out: Annotated[Path | None, typer.Option(help="Where to write (default: RESULTS).")]
+    = None,
+    llm: Annotated[bool, typer.Option("--llm/--no-llm", help="Let the local model write the "
+                                      "explanations (checked); --no-llm: templates.")] = True,
+    plant: Annotated[Path | None, typer.Option(help="Plant folder (names for the check).")]
+    = None,
+) -> None:
+    """Draft the weekly report (HTML and PDF) from a demo results folder."""
+    from twinbench.data.plant import load_plant
+    from twinbench.llm.report import weekly_report
+
+    try:
+        spec = load_plant(plant).spec
+        html_path, pdf_path = weekly_report(results, out, spec=spec, use_llm=llm)
+    except (FileNotFoundError, ValueError) as err:
+        _fail(err)
+    typer.echo(f"Weekly report: {html_path}\n               {pdf_path}")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A what-if or a how/why question.")],
+    plant: Annotated[Path | None, typer.Option(help="Plant folder (default: the demo).")]
+    = None,
+    llm: Annotated[bool, typer.Option("--llm/--no-llm", help="Let the local model parse "
+                                      "and write (checked); --no-llm: rules and templates.")]
+    = True,
+    seed: Annotated[int, typer.Option(help="Seed of the scenario runs.")] = 0,
+) -> None:
+    """Ask the twin: a what-if runs as a scenario against the base and is explained; a
+    how/why question is answered from the plant's documents with sources."""
+    from twinbench.llm.ask import ask as ask_twin
+    from twinbench.scenarios.runner import RunSettings, prepare_context
+
+    try:
+        ctx = prepare_context(plant, RunSettings(supply_weeks=8, supply_scenarios=5,
+                                                 sim_replications=20))
+        answer = ask_twin(question, ctx, use_llm=llm, method="auto" if llm else "rules",
+                          seed=seed)
+    except (FileNotFoundError, ValueError) as err:
+        _fail(err)
+    typer.echo(str(answer))
+    if answer.comparison is not None:
+        cols = ["kpi", "unit", "base", "value", "delta", "ci_low", "ci_high"]
+        typer.echo(answer.comparison[cols].round(3).to_string(index=False))
+    if answer.kind == "rejected":
+        raise typer.Exit(1)
+
+
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
 
 

@@ -197,17 +197,12 @@ class Workbench:
     def whatif(self, scenario) -> pd.DataFrame:
         """KPI deltas of ``scenario`` against the base (same seed: paired samples)."""
         from twinbench.scenarios import Scenario
-        from twinbench.scenarios.compare import compare
+        from twinbench.scenarios.compare import compare_pair
 
         base = Scenario(name="base", seed=scenario.seed)
         if scenario.name == "base":
             scenario = scenario.model_copy(update={"name": "what-if"})
-        both = [self.evaluate(base), self.evaluate(scenario)]
-        ds = xr.concat([r.ds["kpi_samples"].expand_dims(scenario=[n]) for r, n in
-                        zip(both, ["base", scenario.name], strict=True)], dim="scenario")
-        ds = ds.to_dataset(name="kpi_samples").assign_coords(
-            seed=("scenario", [scenario.seed, scenario.seed]))
-        return compare(ds, base="base")
+        return compare_pair(self.evaluate(base), self.evaluate(scenario), scenario.name)
 
     # -- background work -------------------------------------------------------------------
     def _step(self, name: str, fn):

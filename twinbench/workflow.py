@@ -457,4 +457,16 @@ def run_demo(out_dir: str | Path = "out/demo", plant_dir: str | Path | None = No
     report.table(orders, caption=f"{len(plant.orders)} open orders")
     res.files["report"] = report.write(out / "report.html")
     res.files["run"] = record.write(out / "run.json")
+    _weekly_report(res, plant, record)
+    res.files["run"] = record.write(out / "run.json")
     return res
+
+
+def _weekly_report(res: DemoResult, plant: PlantData, record: RunRecord) -> None:
+    """The weekly report (HTML and PDF) with the local model's checked explanations."""
+    from twinbench.llm.report import model_identity, weekly_report
+
+    html_path, pdf_path = _timed(record, "weekly report (local LLM, checked)",
+                                 lambda: weekly_report(res.out_dir, spec=plant.spec))
+    record.options["llm"] = model_identity()
+    res.files.update({"weekly_report": html_path, "weekly_report_pdf": pdf_path})

@@ -18,7 +18,7 @@ from scipy import stats
 
 from twinbench.scenarios.store import ResultStore
 
-__all__ = ["LOWER_IS_BETTER", "collect", "compare", "delta_interval"]
+__all__ = ["LOWER_IS_BETTER", "collect", "compare", "compare_pair", "delta_interval"]
 
 #: KPIs where a smaller value is better (for ranking); others: larger is better
 LOWER_IS_BETTER = {"supply cost", "purchase cost", "spot purchases", "shortage cost",
@@ -70,6 +70,20 @@ def delta_interval(base: np.ndarray, other: np.ndarray, paired: bool, level: flo
     dof = (va + vb) ** 2 / (va**2 / (len(base) - 1) + vb**2 / (len(other) - 1))
     half = float(stats.t.ppf(0.5 + level / 2, dof) * se)
     return mean, mean - half, mean + half
+
+
+def compare_pair(base_result, result, name: str = "what-if", paired: bool = True,
+                 level: float = 0.9) -> pd.DataFrame:
+    """KPI deltas of one scenario result against the base result; rows as :func:`compare`.
+
+    ``paired``: both ran with the same seed (common random numbers), so their samples pair.
+    """
+    both = [base_result, result]
+    seeds = [0, 0 if paired else 1]
+    ds = xr.concat([r.ds["kpi_samples"].expand_dims(scenario=[n]) for r, n in
+                    zip(both, ["base", name], strict=True)], dim="scenario")
+    ds = ds.to_dataset(name="kpi_samples").assign_coords(seed=("scenario", seeds))
+    return compare(ds, base="base", level=level)
 
 
 def compare(out: str | Path | ResultStore | xr.Dataset, base: str = "base",

@@ -57,7 +57,10 @@ class HtmlReport:
                  "table{border-collapse:collapse;margin:.5em 0}td,th{padding:2px 8px;"
                  "border-bottom:1px solid #ddd;text-align:right}.badge{background:#fde68a;"
                  "padding:1px 6px;border-radius:4px;font-size:.8em}.note{color:#666}")
-        return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>"
+        tags = "".join(f"<meta name='twinbench:{html.escape(k, quote=True)}' "
+                       f"content='{html.escape(str(v), quote=True)}'>"
+                       for k, v in self.meta.items())
+        return (f"<!DOCTYPE html><html><head><meta charset='utf-8'>{tags}<title>"
                 f"{html.escape(self.title)}</title><style>{style}</style></head><body>"
                 f"<h1>{html.escape(self.title)}</h1><ul class='note'>{meta}</ul>"
                 + "\n".join(self._parts) + "</body></html>")

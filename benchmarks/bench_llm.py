@@ -1,0 +1,136 @@
+"""The local LLM on this machine: load, time to first token, tokens per second (1 and 2
+threads), the time to explain one scenario comparison end to end (facts -> model ->
+grounding check), and how many what-if questions each parser gets exactly right.
+
+Run: ``.venv/bin/python benchmarks/bench_llm.py [--repeats 3] [--no-llm-questions]``.
+Target: under 10 s per explanation. Figures only; exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+PROMPT = ("Facts:\n- expected total supply cost: 253,373 EUR\n- bottleneck station: WELD\n"
+          "- spot purchases rise by 61,080 EUR when supplier S4 delivers nothing\n"
+          "Explain these facts to a plant manager in a short paragraph.")
+
+
+def speed(n_threads: int, repeats: int, max_tokens: int = 128) -> dict[str, float]:
+    """Load time, time to first token [s] and decode speed [token/s] (medians)."""
+    from twinbench.llm.engine import LLMConfig, get_engine
+
+    t0 = time.perf_counter()
+    eng = get_engine(LLMConfig(n_threads=n_threads))
+    load = time.perf_counter() - t0
+    ttft, tps = [], []
+    msgs = [{"role": "user", "content": PROMPT}]
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        first, n = None, 0
+        for _piece in eng.stream(msgs, max_tokens=max_tokens):
+            if first is None:
+                first = time.perf_counter() - t0
+            n += 1
+        total = time.perf_counter() - t0
+        ttft.append(first or total)
+        tps.append((n - 1) / max(total - (first or 0), 1e-9))
+    return {"load_s": load, "ttft_s": statistics.median(ttft),
+            "tokens_per_s": statistics.median(tps)}
+
+
+def comparison_table():
+    """A real comparison: base and S4 out for 6 weeks, 13 weeks x 6 samples."""
+    from twinbench.data.plant import load_plant
+    from twinbench.scenarios import load_scenarios
+    from twinbench.scenarios.batch import run_batch
+    from twinbench.scenarios.compare import compare
+    from twinbench.scenarios.runner import RunContext, RunSettings
+    from twinbench.twin.demand import backtest, forecast_demand
+
+    plant = load_plant()
+    bt = backtest(plant.demand, plant.drivers, horizon=13, origins=2)
+    fc = forecast_demand(plant.demand, plant.drivers, backtest_result=bt)
+    ctx = RunContext(plant, fc.ds, None, RunSettings(supply_weeks=13, supply_scenarios=6))
+    batch = [s for s in load_scenarios(plant.root / "scenarios.yaml", plant.spec)
+             if s.name in ("base", "s4-out-6-weeks")]
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        rep = run_batch(batch, ctx, tmp)
+        return plant, compare(rep.store)
+
+
+def explain_time(repeats: int) -> None:
+    from twinbench.llm.explain import explain
+    from twinbench.llm.grounding import check_text
+
+    plant, table = comparison_table()
+    times, statuses = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        e = explain(table, plant.spec, scenario="s4-out-6-weeks")
+        times.append(time.perf_counter() - t0)
+        statuses.append(e.status)
+        assert check_text(e.text, e.sheet).ok
+    print(f"explain one scenario comparison end to end: median {statistics.median(times):.2f} s"
+          f" (min {min(times):.2f}, max {max(times):.2f}; target < 10 s); "
+          f"status {statuses}")
+    print(f"  shown text: {e.text[:300]!r}")
+    print(f"  {e.label()}")
+
+
+def questions(use_llm: bool) -> None:
+    from twinbench.data.plant import load_plant
+    from twinbench.llm.questions import parse_question
+    from twinbench.scenarios import scenarios_from_dict
+
+    spec = load_plant().spec
+    path = Path(__file__).resolve().parents[1] / "tests" / "llm" / "questions.yaml"
+    items = yaml.safe_load(path.read_text())["questions"]
+    methods = ["rules", "llm"] if use_llm else ["rules"]
+    for method in methods:
+        right = valid_or_clear = 0
+        t0 = time.perf_counter()
+        for it in items:
+            r = parse_question(it["q"], spec, method=method)
+            if it["expected"] == "reject":
+                right += not r.ok
+            else:
+                exp = list(scenarios_from_dict({"scenarios": [
+                    {"name": "x", "edits": it["expected"]}]}, spec)[0].edits)
+                right += r.ok and r.edits == exp
+            valid_or_clear += r.ok or bool(r.error)
+        dt = time.perf_counter() - t0
+        print(f"questions, {method:>5s} parser: {right}/{len(items)} exactly right "
+              f"({right / len(items):.0%}); valid or rejected with a message: "
+              f"{valid_or_clear}/{len(items)}; {dt / len(items):.2f} s per question")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--no-llm-questions", action="store_true",
+                    help="skip the model parser over the question set (~2 s per question)")
+    args = ap.parse_args(argv)
+    from twinbench.llm.engine import default_model_path
+
+    print(f"model: {default_model_path().name} "
+          f"({default_model_path().stat().st_size / 1e6:.0f} MB)")
+    for n in (1, 2):
+        s = speed(n, args.repeats)
+        print(f"{n} thread(s): load {s['load_s']:.2f} s, time to first token "
+              f"{s['ttft_s']:.3f} s, {s['tokens_per_s']:.0f} token/s (median of "
+              f"{args.repeats})")
+    explain_time(args.repeats)
+    questions(not args.no_llm_questions)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
