@@ -315,6 +315,50 @@ class ScenarioPage(Viewer):
             self.status, self.result, sizing_mode="stretch_width")
 
 
+class AskPage(Viewer):
+    """Ask the twin: a chat whose answers are checked against computed facts; the last
+    answer downloads as an HTML report."""
+
+    def __init__(self, wb: Workbench, **params):
+        super().__init__(**params)
+        self.wb = wb
+        self.last = None
+        self.chat = pn.chat.ChatInterface(
+            callback=self._answer, callback_user="twin", show_rerun=False, show_undo=False,
+            show_clear=False, sizing_mode="stretch_width", height=520,
+            placeholder_text="e.g. what if supplier S2 is two weeks late?")
+        self.download = pn.widgets.FileDownload(
+            callback=self._report, filename="twin_answer.html", button_type="primary",
+            label="Download the last answer (HTML report)", disabled=True)
+
+    async def _answer(self, contents: str, user: str, instance) -> str:
+        from twinbench.llm.ask import ask
+
+        try:
+            answer = await asyncio.to_thread(ask, contents, self.wb.run_context,
+                                             seed=self.wb.seed)
+        except Exception as err:  # shown in the chat, the page stays usable
+            return f"Failed: {err}"
+        self.last = answer
+        self.download.disabled = False
+        return str(answer)
+
+    def _report(self):
+        import io
+
+        from twinbench.llm.report import answer_report
+
+        return io.StringIO(answer_report(self.last)) if self.last is not None else None
+
+    def __panel__(self):
+        return pn.Column(
+            pn.pane.Markdown("## Ask the twin\nWhat-if questions run as scenarios against the "
+                             "base; how/why questions are answered from the plant's documents. "
+                             "Every number shown is checked against computed facts; "
+                             "AI-written text is labelled."),
+            self.chat, self.download, sizing_mode="stretch_width")
+
+
 class Dashboard(Viewer):
     """All pages in tabs."""
 
@@ -323,7 +367,7 @@ class Dashboard(Viewer):
         self.wb = wb
         self.pages = {"Overview": OverviewPage(wb), "Maintenance": MaintenancePage(wb),
                       "Schedule": SchedulePage(wb, log), "Supply": SupplyPage(wb, log),
-                      "Scenarios": ScenarioPage(wb)}
+                      "Scenarios": ScenarioPage(wb), "Ask the twin": AskPage(wb)}
 
     def __panel__(self):
         user = _user()

@@ -147,3 +147,16 @@ def test_every_page_and_a_whatif(server, browser):
     assert page.locator(".js-plotly-plot").count() >= 1
     assert page.get_by_text("fill rate").count() >= 1
     page.screenshot(path=str(ARTIFACTS / "dashboard_whatif.png"), full_page=True)
+
+    _tab(page, "Ask the twin")
+    box = page.locator("textarea").first
+    box.fill("what if supplier S2 is two weeks late?")
+    box.press("Enter")
+    # the checked answer arrives, labelled
+    page.wait_for_selector("text=/AI-generated|Template text from the facts/",
+                           timeout=240_000)
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_role("button", name="Download the last answer (HTML report)").click()
+    report = Path(dl.value.path()).read_text()
+    assert "what if supplier S2 is two weeks late?" in report and "supply cost" in report
+    page.screenshot(path=str(ARTIFACTS / "dashboard_ask.png"), full_page=True)
