@@ -52,16 +52,33 @@ def literature(names: list[str], limit: float) -> None:
 
 
 def demo_week(limit: float) -> None:
+    import pandas as pd
+    from cpsat_schedule import solve_cpsat_problem
+
     from twinbench.data.plant import load_plant
     from twinbench.optimize.schedule import solve_schedule
-    from twinbench.planning import week_problem
+    from twinbench.optimize.schedule_problem import problem_from_plant
+    from twinbench.planning import first_week
 
-    problem = week_problem(load_plant())
-    for method in ("mip", "rolling"):
-        s = solve_schedule(problem, "makespan", time_limit=limit, method=method)
-        print(f"demo week ({problem.n_ops} operations, {len(problem.machines)} machines), "
-              f"{method}: makespan {s.makespan:.2f} working h, status {s.status}, gap "
-              f"{s.gap:.1%}, {s.seconds:.1f} s, checker {'ok' if not s.violations() else 'FAIL'}")
+    plant = load_plant()
+    week = first_week(plant.orders)
+    maint = pd.DataFrame({"machine": ["PRESS1", "PAINT2"],
+                          "due": pd.to_datetime(["2026-01-07 12:00", "2026-01-08 18:00"])})
+    down = pd.DataFrame({"machine": ["WELD1"], "start": [pd.Timestamp("2026-01-06 06:00")],
+                         "end": [pd.Timestamp("2026-01-06 22:00")]})
+    cases = {"demo week": problem_from_plant(plant.spec, week),
+             "demo week + 2 services + a breakdown": problem_from_plant(
+                 plant.spec, week, maintenance=maint, downtime=down)}
+    for label, problem in cases.items():
+        cp = solve_cpsat_problem(problem, time_limit=limit)
+        for method in ("mip", "rolling"):
+            s = solve_schedule(problem, "makespan", time_limit=limit, method=method)
+            print(f"{label} ({problem.n_ops} operations, {len(problem.machines)} machines), "
+                  f"{method}: makespan {s.makespan:.2f} working h, status {s.status}, gap "
+                  f"{s.gap:.1%}, {s.seconds:.1f} s, checker "
+                  f"{'ok' if not s.violations() else 'FAIL'}; CP-SAT {cp.makespan:.2f} h "
+                  f"(bound {cp.bound:.2f}, {cp.status}, {cp.seconds:.1f} s); ratio "
+                  f"{s.makespan / cp.makespan:.3f}", flush=True)
 
 
 def build(n_jobs: int, n_machines: int, radius: float) -> None:
