@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 playwright = pytest.importorskip("playwright.sync_api")
+expect = playwright.expect
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -113,18 +114,18 @@ def test_every_page_and_a_whatif(server, browser):
         assert page.get_by_text(text, exact=True).count() >= 1
     page.wait_for_selector("text=Bottleneck", timeout=300_000)
     page.wait_for_selector("text=Wear alerts", timeout=300_000)
-    assert page.get_by_text("expected supply cost [kEUR]").count() == 1
+    expect(page.get_by_text("expected supply cost [kEUR]")).to_have_count(1, timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "dashboard_overview.png"), full_page=True)
 
     _tab(page, "Maintenance")
     page.wait_for_selector(".js-plotly-plot", timeout=120_000)
-    assert page.get_by_text("P(failure, 4 weeks)").count() >= 1
+    expect(page.get_by_text("P(failure, 4 weeks)").first).to_be_attached(timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "dashboard_maintenance.png"), full_page=True)
 
     _tab(page, "Schedule")
     page.wait_for_selector("text=independent check: passed", timeout=240_000)
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
-    assert page.get_by_text("P(on time) in the twin [%]").count() == 1
+    expect(page.get_by_text("P(on time) in the twin [%]")).to_have_count(1, timeout=60_000)
     page.get_by_role("button", name="Reject plan").click()
     page.wait_for_selector("text=plan rejected by alice", timeout=30_000)
     log = [json.loads(x) for x in (results / "approvals.jsonl").read_text().splitlines()]
@@ -144,8 +145,9 @@ def test_every_page_and_a_whatif(server, browser):
     _tab(page, "Scenarios")
     page.get_by_role("button", name="Run what-if").click()
     page.wait_for_selector("text=Done: supply cost changes by", timeout=180_000)
-    assert page.locator(".js-plotly-plot").count() >= 1
-    assert page.get_by_text("fill rate").count() >= 1
+    # the figure and table render after the text: wait for them (a loaded machine is slow)
+    expect(page.locator(".js-plotly-plot").first).to_be_attached(timeout=60_000)
+    expect(page.get_by_text("fill rate").first).to_be_attached(timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "dashboard_whatif.png"), full_page=True)
 
     _tab(page, "Ask the twin")

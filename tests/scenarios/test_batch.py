@@ -123,6 +123,21 @@ def test_killed_batch_resumes_computing_each_scenario_once(tmp_path):
     assert not list((out / "results").glob("*.tmp*"))
 
 
+def test_store_removes_half_written_files_of_dead_writers_only(tmp_path):
+    from twinbench.scenarios.store import ResultStore
+
+    res = tmp_path / "results"
+    res.mkdir()
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # a process id that no longer exists
+    dead = res / f"abc.tmp{child.pid}"
+    live = res / f"def.tmp{os.getpid()}"  # this process may be writing it right now
+    for f in (dead, live):
+        f.write_bytes(b"half")
+    ResultStore(tmp_path)
+    assert not dead.exists() and live.exists()
+
+
 def test_comparison_has_paired_intervals_and_ranks(ctx, tmp_path):
     rep = run_batch(batch(), ctx, tmp_path / "c")
     ds = collect(rep.store)

@@ -366,11 +366,18 @@ def _rolling(problem: ScheduleProblem, weights: dict[str, float], solver: str,
             cur, size = [], 0
     if cur:
         windows.append(cur)
+    tic = time.perf_counter()
+    # windows get what is left, shared among the windows still to come; a quarter of
+    # the limit is kept for improving the whole plan at the end
+    polish = None if time_limit is None else 0.25 * time_limit
     done = pd.DataFrame(columns=["job", "op", "step", "machine", "start", "end"])
     statuses = []
     for k, jobs in enumerate(windows):
         sub, keep = _window_problem(problem, jobs, done, with_maintenance=k == 0)
-        limit = None if time_limit is None else time_limit / len(windows)
+        limit = None
+        if time_limit is not None:
+            left = time_limit - polish - (time.perf_counter() - tic)
+            limit = max(1.0, left / (len(windows) - k))
         table, status, *_ = _solve_mip(sub, weights, solver, limit, options, seed)
         is_op = table["job"] != MAINT
         table.loc[is_op, "op"] = [int(keep[int(o)]) for o in table.loc[is_op, "op"]]
@@ -378,9 +385,26 @@ def _rolling(problem: ScheduleProblem, weights: dict[str, float], solver: str,
         statuses.append(status)
     if len(windows) == 1:
         return done, statuses[0], 1
+    # a window cannot move what earlier windows fixed: anneal the whole plan, and keep
+    # the whole-problem dispatching plan if it is better still
+    budget = None if time_limit is None else max(0.5, time_limit - (time.perf_counter() - tic))
+    whole = improve(problem, done.reset_index(drop=True), weights, seed=seed,
+                    time_budget=budget / 2 if budget else None,
+                    iterations=min(200_000, 400 * problem.n_ops))
+    best = min((t for t in (done, whole) if not check_schedule(problem, t, tol=1e-4)),
+               key=lambda t: objective_value(schedule_kpis(problem, t), weights))
+    heur = heuristic_schedule(problem, weights, seed=seed)
+    if heur is not None:
+        heur = improve(problem, heur, weights, seed=seed,
+                       time_budget=budget / 2 if budget else None,
+                       iterations=min(200_000, 400 * problem.n_ops))
+        if (not check_schedule(problem, heur, tol=1e-4)
+                and objective_value(schedule_kpis(problem, heur), weights)
+                < objective_value(schedule_kpis(problem, best), weights)):
+            best = heur
     # each window may be optimal, the whole plan is only known to be feasible
     status = "maxTimeLimit" if any(s == "maxTimeLimit" for s in statuses) else "feasible"
-    return done, status, len(windows)
+    return best, status, len(windows)
 
 
 def solve_schedule(problem: ScheduleProblem, objective: str | Mapping[str, float] = "tardiness",

@@ -296,5 +296,5 @@ def improve(problem: ScheduleProblem, table: pd.DataFrame, weights: Mapping[str,
     rows = [(jobs[o], o, int(steps[o]), machines[a_[o]], float(start[o]), float(end[o]), 0.0)
             for o in range(n)]
     out = pd.DataFrame(rows, columns=["job", "op", "step", "machine", "start", "end", "setup"])
-    mt = table[table["job"] == MAINT][out.columns]
+    mt = table[table["job"] == MAINT].reindex(columns=out.columns, fill_value=0.0)
     return pd.concat([out, mt], ignore_index=True)

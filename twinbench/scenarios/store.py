@@ -58,6 +58,19 @@ class ResultStore:
         self.path = self.root / "catalog.sqlite"
         with self._db() as db:
             db.executescript(_SCHEMA)
+        self._remove_orphans()
+
+    def _remove_orphans(self) -> None:
+        """Delete temporary result files left by a process that was killed mid-write.
+
+        A file ``<id>.tmp<pid>`` belongs to a writer that is still alive only if that
+        process exists; otherwise it is a half-written file nobody will finish.
+        """
+        for tmp in (self.root / "results").glob("*.tmp*"):
+            pid = tmp.suffix.removeprefix(".tmp")
+            if pid.isdigit() and _alive(int(pid)):
+                continue
+            tmp.unlink(missing_ok=True)
 
     def _db(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=60)
@@ -93,8 +106,11 @@ class ResultStore:
         """Write the result file (atomically), then mark the scenario ``done``."""
         path = self.result_path(scenario_id)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
-        ds.to_netcdf(tmp, engine="h5netcdf")
-        os.replace(tmp, path)
+        try:
+            ds.to_netcdf(tmp, engine="h5netcdf")
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
         with self._db() as db:
             db.execute("UPDATE scenarios SET status='done', error=NULL, kpis=?, timings=?, "
                        "versions=?, completions=completions+1, finished=? "
@@ -137,3 +153,14 @@ class ResultStore:
             raise KeyError(f"no result for scenario {scenario_id!r} in {str(self.root)!r}")
         with xr.open_dataset(path, engine="h5netcdf") as ds:
             return ds.load()
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id exists (on this machine)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
