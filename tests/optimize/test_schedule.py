@@ -225,3 +225,35 @@ def test_heuristic_is_feasible_and_time_limit_reports_gap():
     else:
         assert math.isnan(s.gap) or s.gap >= 0
     assert s.options["input_hash"] and s.options["seed"] == 0
+
+
+def test_annealing_moves_work_to_an_idle_machine():
+    from twinbench.optimize.schedule_search import improve
+
+    # four 1 h jobs all on M1 (makespan 4); M2 is eligible and idle: the best is 2 h
+    p = one_machine([1, 1, 1, 1], machines=("M1", "M2"))
+    start = pd.DataFrame({"job": p.jobs.index, "op": range(4), "step": 0, "machine": "M1",
+                          "start": [0.0, 1.0, 2.0, 3.0], "end": [1.0, 2.0, 3.0, 4.0],
+                          "setup": 0.0})
+    assert check_schedule(p, start) == []
+    better = improve(p, start, {"makespan": 1.0}, iterations=2000, seed=1)
+    assert check_schedule(p, better) == []
+    assert better["end"].max() == pytest.approx(2.0)
+    assert better["machine"].value_counts().to_dict() == {"M1": 2, "M2": 2}
+
+
+def test_annealing_keeps_a_plan_when_the_move_costs_more_energy_than_it_saves():
+    from twinbench.optimize.schedule_search import improve
+
+    # M2 is as fast but draws 100x the power: with energy priced high, stay on M1
+    p = one_machine([1, 1], machines=("M1", "M2"),
+                    tariff=pd.DataFrame({"start": [0.0], "end": [100.0], "price": [0.3]}))
+    p.modes.loc[p.modes["machine"] == "M2", "power"] = 1000.0
+    start = pd.DataFrame({"job": p.jobs.index, "op": [0, 1], "step": 0, "machine": "M1",
+                          "start": [0.0, 1.0], "end": [1.0, 2.0], "setup": 0.0})
+    w = {"makespan": 1.0, "cost": 1.0}
+    kept = improve(p, start, w, iterations=2000, seed=1)
+    assert set(kept["machine"]) == {"M1"}
+    # priced low, the same move is worth it
+    moved = improve(p, start, {"makespan": 1.0, "cost": 1e-6}, iterations=2000, seed=1)
+    assert moved["end"].max() == pytest.approx(1.0)

@@ -1,7 +1,8 @@
 """Local search on machine sequences: a better warm start than dispatching alone.
 
 Simulated annealing over the order of operations on each machine (swap two neighbours on
-a machine; the machine of each operation stays as the starting plan chose it). Each
+a machine) and over the choice of machine (move an operation to another eligible machine,
+at the place its current start falls in that machine's order). Each
 candidate is decoded into the semi-active schedule it implies (releases, routing, setups,
 machine readiness, blocks and placed maintenance, all as in the checker) by a compiled
 topological pass; a cycle (an order no schedule can follow) is rejected. Seeded and
@@ -19,7 +20,7 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
-from twinbench.optimize.schedule_check import MAINT
+from twinbench.optimize.schedule_check import MAINT, schedule_kpis
 from twinbench.optimize.schedule_problem import ScheduleProblem
 
 __all__ = ["improve"]
@@ -110,9 +111,10 @@ def _cost(end, job_last, due, weight, w_mk, w_td, w_fl):
 @nb.njit(cache=True)
 def _anneal(assign, mnext, mfirst, job_next, job_prev, share, release, dur, family, setup,
             init_fam, ready, bs, be, bfirst, bcount, job_last, due, weight, w_mk, w_td, w_fl, iters,
-            t_start, seed):
+            t_start, seed, flex_ops):
     np.random.seed(seed)
     n = len(assign)
+    M = len(mfirst)
     start = np.zeros(n)
     end = np.zeros(n)
     mprev = np.full(n, -1, np.int64)
@@ -127,39 +129,80 @@ def _anneal(assign, mnext, mfirst, job_next, job_prev, share, release, dur, fami
     best_assign = assign.copy()
     best_mnext = mnext.copy()
     best_mfirst = mfirst.copy()
+    a = b = p = q = x = m2 = mc = -1
     for it in range(iters):
         temp = t_start * (1.0 - it / iters) + 1e-9
-        if critical:
-            x = int(np.argmax(end))
-            nc = 0
-            while x >= 0:
-                pc = crit[x]
-                if pc >= 0 and pc == mprev[x]:
-                    cand[nc] = pc
-                    nc += 1
-                x = pc
-            if nc == 0:
-                break  # the critical path is one job: nothing shorter exists
-            o = cand[np.random.randint(nc)]
+        if len(flex_ops) > 0 and np.random.random() < 0.3:
+            # move an operation to another eligible machine, where its start falls
+            o = flex_ops[np.random.randint(len(flex_ops))]
+            mc = assign[o]
+            ne = 0
+            for k in range(M):
+                if k != mc and dur[o, k] < np.inf:
+                    ne += 1
+            pick = np.random.randint(ne)
+            m2 = -1
+            for k in range(M):
+                if k != mc and dur[o, k] < np.inf:
+                    if pick == 0:
+                        m2 = k
+                        break
+                    pick -= 1
+            a = -1
+            if mfirst[mc] != o:
+                a = mfirst[mc]
+                while mnext[a] != o:
+                    a = mnext[a]
+            b = mnext[o]
+            if a >= 0:
+                mnext[a] = b
+            else:
+                mfirst[mc] = b
+            p = -1
+            x = mfirst[m2]
+            while x >= 0 and start[x] <= start[o]:
+                p = x
+                x = mnext[x]
+            if p >= 0:
+                mnext[p] = o
+            else:
+                mfirst[m2] = o
+            mnext[o] = x
+            assign[o] = m2
+            moved = True
         else:
-            o = np.random.randint(n)
-        q = mnext[o]
-        if q < 0:
-            continue
-        # swap o and q on their machine: ... a -> o -> q -> b ...  into  a -> q -> o -> b
-        mc = assign[o]
-        a = -1
-        if mfirst[mc] != o:
-            a = mfirst[mc]
-            while mnext[a] != o:
-                a = mnext[a]
-        b = mnext[q]
-        if a >= 0:
-            mnext[a] = q
-        else:
-            mfirst[mc] = q
-        mnext[q] = o
-        mnext[o] = b
+            moved = False
+            if critical:
+                x = int(np.argmax(end))
+                nc = 0
+                while x >= 0:
+                    pc = crit[x]
+                    if pc >= 0 and pc == mprev[x]:
+                        cand[nc] = pc
+                        nc += 1
+                    x = pc
+                if nc == 0:
+                    break  # the critical path is one job: nothing shorter exists
+                o = cand[np.random.randint(nc)]
+            else:
+                o = np.random.randint(n)
+            q = mnext[o]
+            if q < 0:
+                continue
+            # swap o and q on their machine: ... a -> o -> q -> b ...  into  a -> q -> o -> b
+            mc = assign[o]
+            a = -1
+            if mfirst[mc] != o:
+                a = mfirst[mc]
+                while mnext[a] != o:
+                    a = mnext[a]
+            b = mnext[q]
+            if a >= 0:
+                mnext[a] = q
+            else:
+                mfirst[mc] = q
+            mnext[q] = o
+            mnext[o] = b
         ok = _decode(assign, mnext, mfirst, job_next, job_prev, share, release, dur, family,
                      setup, init_fam, ready, bs, be, bfirst, bcount, start, end, mprev, crit)
         new = _cost(end, job_last, due, weight, w_mk, w_td, w_fl) if ok else np.inf
@@ -170,17 +213,30 @@ def _anneal(assign, mnext, mfirst, job_next, job_prev, share, release, dur, fami
                 best_assign[:] = assign
                 best_mnext[:] = mnext
                 best_mfirst[:] = mfirst
-        else:  # undo
+            continue
+        # undo
+        if moved:
+            if p >= 0:
+                mnext[p] = x
+            else:
+                mfirst[m2] = x
+            if a >= 0:
+                mnext[a] = o
+            else:
+                mfirst[mc] = o
+            mnext[o] = b
+            assign[o] = mc
+        else:
             if a >= 0:
                 mnext[a] = o
             else:
                 mfirst[mc] = o
             mnext[o] = q
             mnext[q] = b
-            if critical:  # the critical path of the kept order
-                _decode(assign, mnext, mfirst, job_next, job_prev, share, release, dur,
-                        family, setup, init_fam, ready, bs, be, bfirst, bcount, start, end,
-                        mprev, crit)
+        if critical:  # the critical path of the kept order
+            _decode(assign, mnext, mfirst, job_next, job_prev, share, release, dur,
+                    family, setup, init_fam, ready, bs, be, bfirst, bcount, start, end,
+                    mprev, crit)
     return best, best_assign, best_mnext, best_mfirst
 
 
@@ -188,9 +244,9 @@ def improve(problem: ScheduleProblem, table: pd.DataFrame, weights: Mapping[str,
             iterations: int = 20000, seed: int = 0, restarts: int = 3,
             temperature: float = 0.03, time_budget: float | None = None,
             patience: int = 4, target: float | None = None) -> pd.DataFrame:
-    """A schedule at least as good as ``table`` (makespan, weighted tardiness and flow
-    time; energy cost is left to the optimizer), found by
-    simulated annealing from it; maintenance stays where ``table`` put it.
+    """A schedule at least as good as ``table``, found by simulated annealing from it on
+    makespan, weighted tardiness and flow time (a plan that costs more energy than it saves
+    in these is not returned); maintenance stays where ``table`` put it.
 
     Parameters
     ----------
@@ -270,6 +326,7 @@ def improve(problem: ScheduleProblem, table: pd.DataFrame, weights: Mapping[str,
     args = (job_next, job_prev, problem.transfer_share(), release, dur, family, setup, init, ready,
             np.array(bs, float), np.array(be, float), np.array(bfirst, np.int64),
             np.array(bcount, np.int64))
+    flex_ops = np.flatnonzero(np.isfinite(dur).sum(axis=1) > 1).astype(np.int64)
     start, end = np.zeros(n), np.zeros(n)
     mprev, crit = np.full(n, -1, np.int64), np.full(n, -1, np.int64)
     _decode(assign, mnext, mfirst, *args, start, end, mprev, crit)
@@ -282,7 +339,7 @@ def improve(problem: ScheduleProblem, table: pd.DataFrame, weights: Mapping[str,
                              and stale < patience)):
         _, a0, n0, f0 = best
         res = _anneal(a0.copy(), n0.copy(), f0.copy(), *args, job_last, due, weight,
-                      w_mk, w_td, w_fl, iterations, t_start, seed + r)
+                      w_mk, w_td, w_fl, iterations, t_start, seed + r, flex_ops)
         stale += 1
         if res[0] < best[0] - 1e-9:
             best, stale = res, 0
@@ -297,4 +354,13 @@ def improve(problem: ScheduleProblem, table: pd.DataFrame, weights: Mapping[str,
             for o in range(n)]
     out = pd.DataFrame(rows, columns=["job", "op", "step", "machine", "start", "end", "setup"])
     mt = table[table["job"] == MAINT].reindex(columns=out.columns, fill_value=0.0)
-    return pd.concat([out, mt], ignore_index=True)
+    out = pd.concat([out, mt], ignore_index=True)
+    if weights.get("cost", 0.0):
+        # the annealing does not see energy cost: keep the new plan only if the whole
+        # objective agrees it is better
+        from twinbench.optimize.schedule_heuristic import objective_value
+
+        if (objective_value(schedule_kpis(problem, out), weights)
+                >= objective_value(schedule_kpis(problem, table), weights)):
+            return table
+    return out
