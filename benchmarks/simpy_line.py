@@ -3,9 +3,10 @@
 Same line as :func:`twinbench.twin.simulation.simulate` with FIFO dispatch and no
 maintenance windows: units of each order released at the order's release (working-time
 clock), a FIFO store per station (the buffer; blocking after service when it is full),
-parallel machines as processes, a setup when the product family changes, gamma processing
-times, failures with an exponential busy time to failure and gamma repairs (the operation
-resumes), scrap at the end of the route. Time is working hours, as in the engine.
+parallel machines as processes, a setup when the product family changes, processing
+times of each step's distribution, failures with an exponential busy time to failure and
+gamma repairs (the operation resumes), scrap at the end of the route. Time is working
+hours, as in the engine.
 """
 
 from __future__ import annotations
@@ -23,6 +24,22 @@ def _gamma(rng: np.random.Generator, mean: float, cv: float) -> float:
         return mean
     k = 1 / cv**2
     return float(rng.gamma(k, mean / k))
+
+
+def _time(rng: np.random.Generator, mean: float, cv: float, dist: str) -> float:
+    """A processing time of the step's distribution (normal: redrawn until positive)."""
+    if dist == "exponential":
+        return float(rng.exponential(mean))
+    if cv <= 0 or dist == "fixed":
+        return mean
+    if dist == "lognormal":
+        sigma = np.sqrt(np.log1p(cv**2))
+        return float(mean * np.exp(sigma * rng.standard_normal() - sigma**2 / 2))
+    if dist == "normal":
+        while (x := rng.normal(mean, cv * mean)) <= 0:
+            pass
+        return float(x)
+    return _gamma(rng, mean, cv)
 
 
 def simulate_simpy(spec: LineSpec, orders: pd.DataFrame, t0: pd.Timestamp, horizon: float,
@@ -68,7 +85,7 @@ def simulate_simpy(spec: LineSpec, orders: pd.DataFrame, t0: pd.Timestamp, horiz
             if fam is not None and fam != p.family:
                 su = st.setup_times.get(fam, {}).get(p.family, st.default_setup)
             fam = p.family
-            work = su + _gamma(rng, step.time.mean, step.time.cv)
+            work = su + _time(rng, step.time.mean, step.time.cv, step.time.dist)
             while work > 0:
                 run = min(work, ttf)
                 yield env.timeout(run)

@@ -108,7 +108,8 @@ class ProcessingTime(_Model):
     cv
         Coefficient of variation [1]; 0 for a deterministic time.
     dist
-        Distribution family.
+        Distribution family the simulation draws from, with this mean and cv (``normal``
+        is truncated at zero; ``exponential`` has cv 1 whatever ``cv`` says).
     """
 
     mean: Annotated[Hours, Field(gt=0)]

@@ -15,8 +15,16 @@ T0 = pd.Timestamp("2026-01-05")
 
 
 def line(stations: list[tuple[str, int, float, float]], buffers: dict | None = None,
-         setup: float = 0.0) -> LineSpec:
-    """A 24/7 line: stations (name, machines, mean [h], cv), one product through all."""
+         setup: float = 0.0, dist: str | None = None) -> LineSpec:
+    """A 24/7 line: stations (name, machines, mean [h], cv), one product through all.
+
+    Processing times are exponential for cv 1, fixed for cv 0 and gamma otherwise, unless
+    ``dist`` names the distribution.
+    """
+    def time(m: float, cv: float) -> dict:
+        d = dist or {1.0: "exponential", 0.0: "fixed"}.get(cv, "gamma")
+        return {"mean": m, "cv": cv, "dist": d}
+
     return LineSpec.model_validate({
         "name": "test",
         "machine_types": [{"name": "mt", "wear_rate_ref": 1e-4, "hazard_base": 1e-4,
@@ -25,10 +33,10 @@ def line(stations: list[tuple[str, int, float, float]], buffers: dict | None = N
                       "busy_power": 10, "default_setup": setup} for n, k, _, _ in stations],
         "buffers": [{"station": s, "capacity": c} for s, c in (buffers or {}).items()],
         "products": [{"name": "A", "family": "F", "routing": [
-                          {"station": n, "time": {"mean": m, "cv": cv}}
+                          {"station": n, "time": time(m, cv)}
                           for n, _, m, cv in stations]},
                      {"name": "B", "family": "G", "routing": [
-                          {"station": n, "time": {"mean": m, "cv": cv}}
+                          {"station": n, "time": time(m, cv)}
                           for n, _, m, cv in stations]}],
         "calendar": {"shifts": [{"name": "all", "start": "00:00", "end": "24:00",
                                  "days": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}]},
@@ -250,3 +258,29 @@ def test_replications_needed_and_warmup():
     series = np.concatenate([np.linspace(0, 10, 50), np.full(450, 10.0)
                              + rng.normal(0, 0.5, 450)])
     assert 30 <= warmup_mser(series) <= 80
+
+
+def _spec_dist(dist: str, mean: float, cv: float):
+    """The scipy distribution a ``ProcessingTime`` of this family, mean and cv describes."""
+    if dist == "exponential":
+        return stats.expon(scale=mean)
+    if dist == "lognormal":
+        s = np.sqrt(np.log1p(cv**2))
+        return stats.lognorm(s, scale=mean * np.exp(-s**2 / 2))
+    if dist == "normal":
+        return stats.truncnorm(-1 / cv, np.inf, loc=mean, scale=cv * mean)
+    return stats.gamma(1 / cv**2, scale=mean * cv**2)
+
+
+@pytest.mark.parametrize(("dist", "cv"), [("lognormal", 1.0), ("gamma", 1.0),
+                                          ("normal", 0.6), ("exponential", 1.0)])
+def test_processing_times_follow_the_spec_distribution(dist, cv):
+    spec = line([("S", 1, 1.0, cv)], dist=dist)
+    res = simulate(spec, poisson_orders(0.5, 6000, seed=3), horizon=6000, t0=T0,
+                   replications=1, seed=4, failure_rate={"S1": 0.0}, event_log=True)
+    log = res.event_log
+    times = ((log["end"] - log["start"]) / pd.Timedelta(hours=1)).to_numpy()
+    assert len(times) > 2500 and (times > 0).all()
+    assert stats.kstest(times, _spec_dist(dist, 1.0, cv).cdf).pvalue > 0.001
+    if dist == "lognormal":  # and not the gamma of the same mean and cv
+        assert stats.kstest(times, _spec_dist("gamma", 1.0, cv).cdf).pvalue < 0.001

@@ -7,8 +7,9 @@ shift's start); the caller maps wall-clock times in and out.
 
 Per replication: units are released order by order, queue at their first station, are
 picked by a dispatching rule (or by the replayed schedule) on the first free machine,
-set up when the product family changes, processed for a gamma-distributed time (mean, cv;
-cv = 1 is exponential), and move to the next station's buffer, or stay on the machine
+set up when the product family changes, processed for a time drawn from the step's
+distribution (fixed, gamma, lognormal, normal redrawn until positive, or exponential; each
+with the step's mean and cv), and move to the next station's buffer, or stay on the machine
 (blocking) while that buffer is full. Failures strike during busy time with a constant
 hazard (exponential time to failure in busy hours); the repair time is gamma; the
 operation resumes afterwards. Planned-maintenance windows stop a machine; an operation
@@ -27,13 +28,28 @@ from numba import njit
 
 # dispatching rules
 FIFO, EDD, SPT, SCHEDULE = 0, 1, 2, 3
+# processing-time distributions (codes of ``ProcessingTime.dist``)
+FIXED, GAMMA, LOGNORMAL, NORMAL, EXPONENTIAL = 0, 1, 2, 3, 4
+DISTS = {"fixed": FIXED, "gamma": GAMMA, "lognormal": LOGNORMAL, "normal": NORMAL,
+         "exponential": EXPONENTIAL}
 BIG = 1e18
 
 
 @njit(cache=True)
-def _draw(mean: float, cv: float) -> float:
-    if cv <= 0.0:
+def _draw(mean: float, cv: float, dist: int) -> float:
+    """One positive time with this mean and coefficient of variation."""
+    if dist == EXPONENTIAL:
+        return np.random.exponential(mean)
+    if cv <= 0.0 or dist == FIXED:
         return mean
+    if dist == LOGNORMAL:
+        s2 = np.log(1.0 + cv * cv)
+        return np.exp(np.random.normal(np.log(mean) - 0.5 * s2, np.sqrt(s2)))
+    if dist == NORMAL:
+        while True:  # truncated at zero by redrawing
+            x = np.random.normal(mean, cv * mean)
+            if x > 0.0:
+                return x
     k = 1.0 / (cv * cv)
     return np.random.gamma(k, mean / k)
 
@@ -96,7 +112,7 @@ def _clip(a, b, lo, hi):
 def run(seeds, horizon, warmup, rule,
         st_first, st_count, buf_cap, mach_station,
         setup, fam_of_prod,
-        r_station, r_mean, r_cv, r_len, prod_scrap,
+        r_station, r_mean, r_cv, r_dist, r_len, prod_scrap,
         o_prod, o_qty, o_release, o_due_w, o_first_unit,
         haz, rep_mean, rep_cv,
         mw_start, mw_end, mw_first, mw_count,
@@ -356,7 +372,7 @@ def run(seeds, horizon, warmup, rule,
                         if m_fam[m] >= 0 and m_fam[m] != fam:
                             su = setup[s, m_fam[m], fam]
                         m_fam[m] = fam
-                        pt = _draw(r_mean[p, k], r_cv[p, k])
+                        pt = _draw(r_mean[p, k], r_cv[p, k], r_dist[p, k])
                         remaining = su + pt
                         c = t
                         dn = 0.0
@@ -374,7 +390,7 @@ def run(seeds, horizon, warmup, rule,
                             remaining -= run_to
                             m_ttf[m] -= run_to
                             if m_ttf[m] <= 1e-12 and remaining > 1e-12:
-                                d = _draw(rep_mean[m], rep_cv[m])
+                                d = _draw(rep_mean[m], rep_cv[m], GAMMA)
                                 dn += d
                                 c += d
                                 n_fail[rep, m] += 1

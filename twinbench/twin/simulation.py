@@ -341,12 +341,14 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
     r_station = np.zeros((len(products), n_steps), dtype=np.int64)
     r_mean = np.zeros((len(products), n_steps))
     r_cv = np.zeros((len(products), n_steps))
+    r_dist = np.zeros((len(products), n_steps), dtype=np.int64)
     r_len = np.array([len(p.routing) for p in spec.products], dtype=np.int64)
     for i, p in enumerate(spec.products):
         for k, step in enumerate(p.routing):
             r_station[i, k] = stations.index(step.station)
             r_mean[i, k] = step.time.mean
             r_cv[i, k] = step.time.cv
+            r_dist[i, k] = eng.DISTS[step.time.dist]
     scrap = np.array([p.scrap_rate for p in spec.products])
     # orders
     o_ids = list(orders["order_id"])
@@ -424,7 +426,7 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
     n_bins = int(np.ceil(H))
     n_ops = int(sum(o_qty[i] * r_len[o_prod[i]] for i in range(len(o_qty))))
     out = eng.run(seeds, H, W0, mode, st_first, st_count, buf, mach_station, setup, fam_of,
-                  r_station, r_mean, r_cv, r_len, scrap, o_prod, o_qty, o_rel, o_due_w,
+                  r_station, r_mean, r_cv, r_dist, r_len, scrap, o_prod, o_qty, o_rel, o_due_w,
                   o_first, haz, rep_mean, rep_cv,
                   np.array(mw_s, dtype=float), np.array(mw_e, dtype=float),
                   np.array(mw_first, dtype=np.int64), np.array(mw_count, dtype=np.int64),
