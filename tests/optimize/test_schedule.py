@@ -129,9 +129,10 @@ def test_energy_cost_moves_work_off_peak():
                            "due": [pd.Timestamp("2026-01-13 22:00")]})
     p = problem_from_plant(mini_spec(), orders, t0="2026-01-12")
     s = solve_schedule(p, {"cost": 1.0}, time_limit=30)
-    # the tariff at the start is priced by the model: it starts after the peak (20:00)
-    assert s.table["start_time"].iloc[0].hour >= 20 or s.table["start_time"].iloc[0].hour < 8
-    assert s.kpis["energy_cost"] < 10 * 2 * 0.4 - 1e-6
+    # at once (07:00) it would run 1 h off-peak and 1 h at peak: 10 x (0.2 + 0.4) = 6 EUR;
+    # after the peak (20:00-22:00) it costs 10 x 2 x 0.2 = 4 EUR, in time for its due date
+    assert s.table["start_time"].iloc[0] == pd.Timestamp("2026-01-12 20:00")
+    assert s.kpis["energy_cost"] == pytest.approx(10 * 2 * 0.2)
 
 
 def test_checker_catches_planted_violations():
@@ -257,3 +258,20 @@ def test_annealing_keeps_a_plan_when_the_move_costs_more_energy_than_it_saves():
     # priced low, the same move is worth it
     moved = improve(p, start, {"makespan": 1.0, "cost": 1e-6}, iterations=2000, seed=1)
     assert moved["end"].max() == pytest.approx(1.0)
+
+
+def test_energy_is_priced_over_the_whole_operation_not_at_its_start():
+    # one 4 h job, 10 kW, free to start in [0, 16]; prices 0.5 on [0, 2), 0.1 on [2, 3),
+    # 1.0 afterwards. Priced at its start, [2, 3) would look cheapest (4 h x 0.1); priced
+    # over its 4 h, starting at s in [0, 2] costs 10 x ((2 - s) 0.5 + 0.1 + (s + 1) 1.0)
+    # = 21 + 5 s EUR, at s in [2, 3] 10 x ((3 - s) 0.1 + (s + 1) 1.0) = 31 + 9 (s - 2):
+    # the optimum starts at 0 and costs 21 EUR, and the MIP's bound says so.
+    p = one_machine([4], deadline=[20.0],
+                    tariff=pd.DataFrame({"start": [0.0, 2.0, 3.0], "end": [2.0, 3.0, 100.0],
+                                         "price": [0.5, 0.1, 1.0]}))
+    s = solve_schedule(p, {"cost": 1.0}, time_limit=30)
+    assert s.status == "optimal"
+    assert s.table["start"].iloc[0] == pytest.approx(0.0, abs=1e-6)
+    assert s.kpis["energy_cost"] == pytest.approx(21.0)
+    assert s.objective == pytest.approx(21.0)
+    assert s.lower_bound == pytest.approx(21.0, rel=1e-4)

@@ -7,8 +7,8 @@ machine and whose windows allow either order, a binary ``y`` orders them, with b
 constraints whose M is computed from the two windows (the tightest valid one); items whose
 windows already force an order need nothing. Sequence-dependent setups sit in those
 ordering constraints; blocks (machine unavailability) are disjunctions too. Makespan,
-weighted tardiness, weighted completion time and energy cost (priced at the tariff in
-force when an operation starts, through start-segment binaries) form the objective. For
+weighted tardiness, weighted completion time and energy cost (exact over each
+operation's run: piecewise linear in its start, one binary per piece) form the objective. For
 makespan, each machine's load plus its smallest head and tail bounds the makespan from
 below (valid inequalities that let the solver prove optimality on classic job shops).
 
@@ -303,35 +303,91 @@ def build_model(problem: ScheduleProblem, weights: Mapping[str, float],
                                   for i in on_machine[cuts[k][0]]))
     energy = 0.0
     if w_c > 0 and len(problem.tariff):
-        power = problem.power_table()
-        seg_a = problem.tariff["start"].to_numpy(float)
-        seg_b = problem.tariff["end"].to_numpy(float)
-        price = problem.tariff["price"].to_numpy(float)
-        ui = []
-        for o in range(n):
-            ks = np.flatnonzero((seg_b > est[o]) & (seg_a <= lst[o]))
-            ui += [(o, int(k)) for k in ks]
-        m.U = pyo.Set(initialize=ui, dimen=2)
-        m.u = pyo.Var(m.U, within=pyo.Binary)
-        by_op: dict[int, list[int]] = {}
-        for o, k in ui:
-            by_op.setdefault(o, []).append(k)
-        m.one_segment = pyo.Constraint(list(by_op), rule=lambda _m, o: sum(
-            _m.u[o, k] for k in by_op[o]) == 1)
-        m.seg_lo = pyo.Constraint(list(by_op), rule=lambda _m, o: _m.s[o] >= sum(
-            float(seg_a[k]) * _m.u[o, k] for k in by_op[o]))
-        m.seg_hi = pyo.Constraint(list(by_op), rule=lambda _m, o: _m.s[o] <= sum(
-            float(seg_b[k]) * _m.u[o, k] for k in by_op[o]))
-        kwh = {o: float(np.mean([power[(o, mc)] * d for mc, d in item_modes[o].items()]))
-               for o in by_op}
-        m.energy_cost = pyo.Expression(expr=sum(kwh[o] * float(price[k]) * m.u[o, k]
-                                                for o, k in ui))
+        m.energy_cost = _energy_cost(m, problem, item_modes, est, lst, n)
         energy = m.energy_cost
     wj = {j: float(problem.jobs.at[j, "weight"]) for j in m.J}
     m.obj = pyo.Objective(expr=w_mk * m.cmax
                           + sum(wj[j] * (w_td * m.tard[j] + w_fl * m.end[jobs_last[j]])
                                 for j in m.J) + w_c * energy)
     return m, ModelIndex(n, item_modes, list(mt["task"]), family, est, lst)
+
+
+def energy_pieces(problem: ScheduleProblem, duration: float, kwh: float, lo: float,
+                  hi: float) -> tuple[np.ndarray, np.ndarray]:
+    """Exact energy cost of an operation as a piecewise-linear function of its start.
+
+    An operation of ``duration`` [h] drawing ``kwh / duration`` [kW] that starts at ``s``
+    costs ``kwh / duration x (F(s + duration) - F(s))`` [EUR], ``F`` the integral of the
+    tariff (the first and last prices extend beyond it). That is linear between the tariff's
+    breakpoints and the breakpoints minus ``duration``.
+
+    Returns
+    -------
+    points, cost
+        Breakpoints in ``[lo, hi]`` [h, working clock] and the cost at each [EUR].
+    """
+    a = problem.tariff["start"].to_numpy(float)
+    b = problem.tariff["end"].to_numpy(float)
+    price = problem.tariff["price"].to_numpy(float)
+    knots = np.concatenate([a, b[-1:]])
+    cum = np.concatenate([[0.0], np.cumsum((b - a) * price)])
+
+    def integral(t: np.ndarray) -> np.ndarray:
+        inside = np.interp(t, knots, cum)
+        return (inside + np.minimum(t - knots[0], 0.0) * price[0]
+                + np.maximum(t - knots[-1], 0.0) * price[-1])
+
+    inner = np.concatenate([knots, knots - duration])
+    points = np.unique(np.concatenate([[lo, hi], inner[(inner > lo) & (inner < hi)]]))
+    rate = kwh / duration if duration > 0 else 0.0
+    return points, rate * (integral(points + duration) - integral(points))
+
+
+def _energy_cost(m: pyo.ConcreteModel, problem: ScheduleProblem,
+                 item_modes: list[dict[str, float]], est: np.ndarray, lst: np.ndarray,
+                 n: int) -> pyo.Expression:
+    """Energy cost of the operations, exact over each operation's run (:func:`energy_pieces`).
+
+    Each operation's start falls in one piece ``[p_k, p_k+1]`` (binary ``u``; ``sigma`` is
+    the start when in that piece, else 0) where its cost is linear. An operation whose
+    machines differ in duration or power is priced with their means.
+    """
+    power = problem.power_table()
+    pieces: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for o in range(n):
+        dur = float(np.mean(list(item_modes[o].values())))
+        kwh = float(np.mean([power[(o, mc)] * d for mc, d in item_modes[o].items()]))
+        if kwh > 0:
+            pieces[o] = energy_pieces(problem, dur, kwh, float(est[o]), float(lst[o]))
+    ui = [(o, k) for o, (pts, _) in pieces.items() for k in range(max(len(pts) - 1, 1))]
+    m.energy_points = {o: pts for o, (pts, _) in pieces.items()}  # for warm_start
+    m.U = pyo.Set(initialize=ui, dimen=2)
+    m.u = pyo.Var(m.U, within=pyo.Binary)
+    m.sigma = pyo.Var(m.U, within=pyo.NonNegativeReals)
+
+    def lo(o: int, k: int) -> float:
+        return float(pieces[o][0][k])
+
+    def hi(o: int, k: int) -> float:
+        pts = pieces[o][0]
+        return float(pts[min(k + 1, len(pts) - 1)])
+
+    m.one_piece = pyo.Constraint(list(pieces), rule=lambda _m, o: sum(
+        _m.u[o, k] for k in range(max(len(pieces[o][0]) - 1, 1))) == 1)
+    m.piece_lo = pyo.Constraint(m.U, rule=lambda _m, o, k: _m.sigma[o, k] >= lo(o, k)
+                                * _m.u[o, k])
+    m.piece_hi = pyo.Constraint(m.U, rule=lambda _m, o, k: _m.sigma[o, k] <= hi(o, k)
+                                * _m.u[o, k])
+    m.piece_start = pyo.Constraint(list(pieces), rule=lambda _m, o: _m.s[o] == sum(
+        _m.sigma[o, k] for k in range(max(len(pieces[o][0]) - 1, 1))))
+
+    def cost(o: int, k: int):
+        pts, c = pieces[o]
+        k1 = min(k + 1, len(pts) - 1)
+        slope = (c[k1] - c[k]) / (pts[k1] - pts[k]) if pts[k1] > pts[k] else 0.0
+        return float(c[k] - slope * pts[k]) * m.u[o, k] + float(slope) * m.sigma[o, k]
+
+    return pyo.Expression(expr=sum(cost(o, k) for o, k in ui))
 
 
 def warm_start(m: pyo.ConcreteModel, idx: ModelIndex, problem: ScheduleProblem,
@@ -359,7 +415,10 @@ def warm_start(m: pyo.ConcreteModel, idx: ModelIndex, problem: ScheduleProblem,
             j = problem.ops["job"].iat[o]
             m.tard[j].set_value(max(0.0, end[o] - float(problem.jobs.at[j, "due"])))
     if hasattr(m, "u"):
-        seg_a = problem.tariff["start"].to_numpy(float)
-        for o, k in m.U:
-            kk = int(np.searchsorted(seg_a, start[o], side="right") - 1)
-            m.u[o, k].set_value(1 if k == kk else 0)
+        for o, pts in m.energy_points.items():
+            s_o = float(m.s[o].value)
+            kk = int(np.clip(np.searchsorted(pts, s_o, side="right") - 1, 0,
+                             max(len(pts) - 2, 0)))
+            for k in range(max(len(pts) - 1, 1)):
+                m.u[o, k].set_value(1 if k == kk else 0)
+                m.sigma[o, k].set_value(s_o if k == kk else 0.0)
