@@ -20,7 +20,7 @@ restricts them further for large instances.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -312,20 +312,9 @@ def build_model(problem: ScheduleProblem, weights: Mapping[str, float],
     return m, ModelIndex(n, item_modes, list(mt["task"]), family, est, lst)
 
 
-def energy_pieces(problem: ScheduleProblem, duration: float, kwh: float, lo: float,
-                  hi: float) -> tuple[np.ndarray, np.ndarray]:
-    """Exact energy cost of an operation as a piecewise-linear function of its start.
-
-    An operation of ``duration`` [h] drawing ``kwh / duration`` [kW] that starts at ``s``
-    costs ``kwh / duration x (F(s + duration) - F(s))`` [EUR], ``F`` the integral of the
-    tariff (the first and last prices extend beyond it). That is linear between the tariff's
-    breakpoints and the breakpoints minus ``duration``.
-
-    Returns
-    -------
-    points, cost
-        Breakpoints in ``[lo, hi]`` [h, working clock] and the cost at each [EUR].
-    """
+def tariff_integral(problem: ScheduleProblem) -> tuple[np.ndarray, Callable]:
+    """The tariff's breakpoints [h, working clock] and ``F(t)``, its integral from the first
+    breakpoint [EUR/kWh x h] (the first and last prices extend beyond the tariff)."""
     a = problem.tariff["start"].to_numpy(float)
     b = problem.tariff["end"].to_numpy(float)
     price = problem.tariff["price"].to_numpy(float)
@@ -333,12 +322,31 @@ def energy_pieces(problem: ScheduleProblem, duration: float, kwh: float, lo: flo
     cum = np.concatenate([[0.0], np.cumsum((b - a) * price)])
 
     def integral(t: np.ndarray) -> np.ndarray:
-        inside = np.interp(t, knots, cum)
-        return (inside + np.minimum(t - knots[0], 0.0) * price[0]
+        return (np.interp(t, knots, cum) + np.minimum(t - knots[0], 0.0) * price[0]
                 + np.maximum(t - knots[-1], 0.0) * price[-1])
 
+    return knots, integral
+
+
+def energy_pieces(knots: np.ndarray, integral: Callable, duration: float, kwh: float,
+                  lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+    """Exact energy cost of an operation as a piecewise-linear function of its start.
+
+    An operation of ``duration`` [h] drawing ``kwh / duration`` [kW] that starts at ``s``
+    costs ``kwh / duration x (F(s + duration) - F(s))`` [EUR], ``knots`` and ``F`` from
+    :func:`tariff_integral`. That is linear between the tariff's breakpoints and the
+    breakpoints minus ``duration``.
+
+    Returns
+    -------
+    points, cost
+        Breakpoints in ``[lo, hi]`` [h, working clock], at least two (``[lo, lo]`` when the
+        start is fixed), and the cost at each [EUR].
+    """
     inner = np.concatenate([knots, knots - duration])
     points = np.unique(np.concatenate([[lo, hi], inner[(inner > lo) & (inner < hi)]]))
+    if len(points) == 1:
+        points = np.repeat(points, 2)
     rate = kwh / duration if duration > 0 else 0.0
     return points, rate * (integral(points + duration) - integral(points))
 
@@ -353,38 +361,31 @@ def _energy_cost(m: pyo.ConcreteModel, problem: ScheduleProblem,
     machines differ in duration or power is priced with their means.
     """
     power = problem.power_table()
+    knots, integral = tariff_integral(problem)
     pieces: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for o in range(n):
         dur = float(np.mean(list(item_modes[o].values())))
         kwh = float(np.mean([power[(o, mc)] * d for mc, d in item_modes[o].items()]))
         if kwh > 0:
-            pieces[o] = energy_pieces(problem, dur, kwh, float(est[o]), float(lst[o]))
-    ui = [(o, k) for o, (pts, _) in pieces.items() for k in range(max(len(pts) - 1, 1))]
+            pieces[o] = energy_pieces(knots, integral, dur, kwh, float(est[o]), float(lst[o]))
+    ui = [(o, k) for o, (pts, _) in pieces.items() for k in range(len(pts) - 1)]
     m.energy_points = {o: pts for o, (pts, _) in pieces.items()}  # for warm_start
     m.U = pyo.Set(initialize=ui, dimen=2)
     m.u = pyo.Var(m.U, within=pyo.Binary)
     m.sigma = pyo.Var(m.U, within=pyo.NonNegativeReals)
-
-    def lo(o: int, k: int) -> float:
-        return float(pieces[o][0][k])
-
-    def hi(o: int, k: int) -> float:
-        pts = pieces[o][0]
-        return float(pts[min(k + 1, len(pts) - 1)])
-
     m.one_piece = pyo.Constraint(list(pieces), rule=lambda _m, o: sum(
-        _m.u[o, k] for k in range(max(len(pieces[o][0]) - 1, 1))) == 1)
-    m.piece_lo = pyo.Constraint(m.U, rule=lambda _m, o, k: _m.sigma[o, k] >= lo(o, k)
-                                * _m.u[o, k])
-    m.piece_hi = pyo.Constraint(m.U, rule=lambda _m, o, k: _m.sigma[o, k] <= hi(o, k)
-                                * _m.u[o, k])
+        _m.u[o, k] for k in range(len(pieces[o][0]) - 1)) == 1)
+    m.piece_lo = pyo.Constraint(m.U, rule=lambda _m, o, k: _m.sigma[o, k] >= float(
+        pieces[o][0][k]) * _m.u[o, k])
+    m.piece_hi = pyo.Constraint(m.U, rule=lambda _m, o, k: _m.sigma[o, k] <= float(
+        pieces[o][0][k + 1]) * _m.u[o, k])
     m.piece_start = pyo.Constraint(list(pieces), rule=lambda _m, o: _m.s[o] == sum(
-        _m.sigma[o, k] for k in range(max(len(pieces[o][0]) - 1, 1))))
+        _m.sigma[o, k] for k in range(len(pieces[o][0]) - 1)))
 
     def cost(o: int, k: int):
         pts, c = pieces[o]
-        k1 = min(k + 1, len(pts) - 1)
-        slope = (c[k1] - c[k]) / (pts[k1] - pts[k]) if pts[k1] > pts[k] else 0.0
+        width = pts[k + 1] - pts[k]
+        slope = (c[k + 1] - c[k]) / width if width > 0 else 0.0
         return float(c[k] - slope * pts[k]) * m.u[o, k] + float(slope) * m.sigma[o, k]
 
     return pyo.Expression(expr=sum(cost(o, k) for o, k in ui))
@@ -417,8 +418,7 @@ def warm_start(m: pyo.ConcreteModel, idx: ModelIndex, problem: ScheduleProblem,
     if hasattr(m, "u"):
         for o, pts in m.energy_points.items():
             s_o = float(m.s[o].value)
-            kk = int(np.clip(np.searchsorted(pts, s_o, side="right") - 1, 0,
-                             max(len(pts) - 2, 0)))
-            for k in range(max(len(pts) - 1, 1)):
+            kk = int(np.clip(np.searchsorted(pts, s_o, side="right") - 1, 0, len(pts) - 2))
+            for k in range(len(pts) - 1):
                 m.u[o, k].set_value(1 if k == kk else 0)
                 m.sigma[o, k].set_value(s_o if k == kk else 0.0)
