@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from cpsat_jobshop import solve_cpsat
 
-from twinbench.optimize.jobshop import jobshop_names, load_jobshop, random_jobshop
 from twinbench.optimize.schedule import build_jobshop_model, solve_jobshop
+from twinbench.optimize.schedule.jobshop import jobshop_names, load_jobshop, random_jobshop
 
 DEFAULT = ["ft06", "ft10", "ft20"] + [f"la{i:02d}" for i in range(1, 21)] + [
     f"orb{i:02d}" for i in range(1, 11)]
@@ -57,7 +57,7 @@ def demo_week(limit: float) -> None:
 
     from twinbench.data.plant import load_plant
     from twinbench.optimize.schedule import solve_schedule
-    from twinbench.optimize.schedule_problem import problem_from_plant
+    from twinbench.optimize.schedule.problem import problem_from_plant
     from twinbench.planning import first_week
 
     plant = load_plant()
@@ -84,9 +84,9 @@ def demo_week(limit: float) -> None:
 def build(n_jobs: int, n_machines: int, radius: float) -> None:
     import pyomo.environ as pyo
 
-    from twinbench.optimize.schedule_heuristic import dispatch
-    from twinbench.optimize.schedule_model import build_model, time_windows
-    from twinbench.optimize.schedule_problem import problem_from_jobshop
+    from twinbench.optimize.schedule.dispatch import dispatch
+    from twinbench.optimize.schedule.jobshop import problem_from_jobshop
+    from twinbench.optimize.schedule.model import build_model, time_windows
 
     inst = random_jobshop(n_jobs, n_machines, seed=0)
     problem = problem_from_jobshop(inst)

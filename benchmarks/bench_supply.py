@@ -18,8 +18,8 @@ import time
 
 from twinbench.data.plant import load_plant
 from twinbench.optimize.supply import solve_supply, value_of_stochastic_solution
-from twinbench.optimize.supply_check import check_supply_plan
-from twinbench.optimize.supply_inputs import supply_problem
+from twinbench.optimize.supply.check import check_supply_plan
+from twinbench.optimize.supply.inputs import supply_problem
 from twinbench.twin.demand import forecast_demand
 
 

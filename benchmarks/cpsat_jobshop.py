@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from twinbench.optimize.jobshop import JobShop
+from twinbench.optimize.schedule.jobshop import JobShop
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """OR-Tools CP-SAT on the plant's scheduling problem (benchmarks only, never imported by the
-package): the same :class:`~twinbench.optimize.schedule_problem.ScheduleProblem` as the
+package): the same :class:`~twinbench.optimize.schedule.problem.ScheduleProblem` as the
 Pyomo model - eligible parallel machines (optional intervals), sequence-dependent setups
 (pairwise order literals), lot streaming, releases, blocks and maintenance windows - with
 makespan as the objective. Times are integers in units of 1/``scale`` hour.
@@ -13,7 +13,7 @@ import time
 from cpsat_jobshop import CpSatResult
 from ortools.sat.python import cp_model
 
-from twinbench.optimize.schedule_problem import ScheduleProblem
+from twinbench.optimize.schedule.problem import ScheduleProblem
 
 
 def solve_cpsat_problem(problem: ScheduleProblem, time_limit: float = 60.0, workers: int = 2,

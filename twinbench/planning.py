@@ -41,7 +41,7 @@ def week_problem(plant: PlantData, wear=None, downtime: pd.DataFrame | None = No
     with durations stretched by the expected repair time did no better on the demo week
     (see ``problem_from_plant(failure_rate=...)``).
     """
-    from twinbench.optimize.schedule_problem import maintenance_from_rul, problem_from_plant
+    from twinbench.optimize.schedule.problem import maintenance_from_rul, problem_from_plant
     maint = None if wear is None else maintenance_from_rul(plant.spec, wear, RUL_QUANTILE)
     return problem_from_plant(plant.spec, first_week(plant.orders), maintenance=maint,
                               downtime=downtime)

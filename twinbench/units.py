@@ -57,54 +57,37 @@ CANONICAL: dict[str, str] = {
     "energy_molar": "kJ/mol",
 }
 
-UNITS: dict[str, _Unit] = {
-    # time -> h
-    "s": _Unit("time", 1 / 3600),
-    "min": _Unit("time", 1 / 60),
-    "h": _Unit("time", 1.0),
-    "d": _Unit("time", 24.0),
-    "day": _Unit("time", 24.0),
-    "days": _Unit("time", 24.0),
-    "week": _Unit("time", 168.0),
-    "weeks": _Unit("time", 168.0),
-    # power -> kW
-    "W": _Unit("power", 1e-3),
-    "kW": _Unit("power", 1.0),
-    "MW": _Unit("power", 1e3),
-    # energy -> kWh
-    "Wh": _Unit("energy", 1e-3),
-    "kWh": _Unit("energy", 1.0),
-    "MWh": _Unit("energy", 1e3),
-    "MJ": _Unit("energy", 1 / 3.6),
-    # temperature -> degC
-    "degC": _Unit("temperature", 1.0),
-    "K": _Unit("temperature", 1.0, -273.15),
-    "degF": _Unit("temperature", 5 / 9, -32 * 5 / 9),
-    # vibration velocity -> mm/s
-    "mm/s": _Unit("velocity", 1.0),
-    "m/s": _Unit("velocity", 1e3),
-    "in/s": _Unit("velocity", 25.4),
-    # dimensionless
-    "1": _Unit("fraction", 1.0),
-    "%": _Unit("fraction", 0.01),
-    # counts
-    "unit": _Unit("count", 1.0),
-    "units": _Unit("count", 1.0),
-    "pcs": _Unit("count", 1.0),
-    # money
-    "EUR": _Unit("currency", 1.0),
-    "EUR/kWh": _Unit("price_energy", 1.0),
-    "EUR/MWh": _Unit("price_energy", 1e-3),
-    "EUR/unit": _Unit("price_unit", 1.0),
-    # rates
-    "1/h": _Unit("rate_time", 1.0),
-    "1/d": _Unit("rate_time", 1 / 24),
-    "1/s": _Unit("rate_time", 3600.0),
-    # activation energy
-    "kJ/mol": _Unit("energy_molar", 1.0),
-    "J/mol": _Unit("energy_molar", 1e-3),
-    "eV": _Unit("energy_molar", 96.485),
+#: per dimension, the units accepted and the factor to the canonical unit: ``scale``
+#: (canonical = value * scale) or ``(scale, offset)`` (canonical = value * scale + offset)
+_FACTORS: dict[str, dict[str, float | tuple[float, float]]] = {
+    "time": {"s": 1 / 3600, "min": 1 / 60, "h": 1.0, "d": 24.0, "day": 24.0, "days": 24.0,
+             "week": 168.0, "weeks": 168.0},
+    "power": {"W": 1e-3, "kW": 1.0, "MW": 1e3},
+    "energy": {"Wh": 1e-3, "kWh": 1.0, "MWh": 1e3, "MJ": 1 / 3.6},
+    "temperature": {"degC": 1.0, "K": (1.0, -273.15), "degF": (5 / 9, -32 * 5 / 9)},
+    "velocity": {"mm/s": 1.0, "m/s": 1e3, "in/s": 25.4},  # vibration velocity
+    "fraction": {"1": 1.0, "%": 0.01},  # dimensionless
+    "count": {"unit": 1.0, "units": 1.0, "pcs": 1.0},
+    "currency": {"EUR": 1.0},
+    "price_energy": {"EUR/kWh": 1.0, "EUR/MWh": 1e-3},
+    "price_unit": {"EUR/unit": 1.0},
+    "rate_time": {"1/h": 1.0, "1/d": 1 / 24, "1/s": 3600.0},
+    "energy_molar": {"kJ/mol": 1.0, "J/mol": 1e-3, "eV": 96.485},  # activation energy
 }
+
+
+def _unit(dimension: str, factor: float | tuple[float, float]) -> _Unit:
+    """A unit of ``dimension`` from its factor: a scale [canonical/unit] or (scale, offset)."""
+    scale, offset = factor if isinstance(factor, tuple) else (factor, 0.0)
+    return _Unit(dimension, scale, offset)
+
+
+#: every known unit, by symbol
+UNITS: dict[str, _Unit] = {
+    unit: _unit(dimension, factor)
+    for dimension, factors in _FACTORS.items() for unit, factor in factors.items()
+}
+assert all(UNITS[u] == _Unit(d, 1.0) for d, u in CANONICAL.items()), "canonical scale is 1"
 
 _QTY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S.*)?$")
 

@@ -139,7 +139,7 @@ class Workbench:
     def supply_problem(self):
         """The supply problem over ``supply_weeks`` x ``supply_scenarios`` (station hours
         from the twin's availability: waits for the calibration)."""
-        from twinbench.optimize.supply_inputs import supply_problem
+        from twinbench.optimize.supply.inputs import supply_problem
 
         return supply_problem(self.plant, self.demand.ds, failures=self.failures,
                               weeks=self.supply_weeks, scenarios=self.supply_scenarios,

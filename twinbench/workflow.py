@@ -71,6 +71,17 @@ def plant_summary(plant: PlantData) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _keep(res: DemoResult, figures: dict[str, Any], tables: tuple[str, ...] = (),
+          suffix: str = "csv") -> None:
+    """Write ``figures`` as HTML into ``figures/`` and list them, with the already written
+    ``tables`` (``<name>.<suffix>``), among the run's files."""
+    for name, fig in figures.items():
+        path = res.out_dir / "figures" / f"{name}.html"
+        fig.write_html(path, include_plotlyjs="directory")
+        res.files[name] = path
+    res.files.update({name: res.out_dir / f"{name}.{suffix}" for name in tables})
+
+
 def _timed(record: RunRecord, name: str, fn: Callable[[], Any], **notes: Any) -> Any:
     t0 = time.perf_counter()
     out = fn()
@@ -165,7 +176,13 @@ def _schedule_steps(res: DemoResult, plant: PlantData, record: RunRecord,
     """Schedule the first week's orders with maintenance before the twin's failure-risk
     threshold, check the plan, and replay it in the twin against EDD dispatching."""
     from twinbench.optimize.schedule import solve_schedule
-    from twinbench.planning import OBJECTIVE, RUL_QUANTILE, first_week, replay_plan, week_problem
+    from twinbench.planning import (
+        OBJECTIVE,
+        RUL_QUANTILE,
+        first_week,
+        replay_plan,
+        week_problem,
+    )
     from twinbench.viz.schedule import on_time_figure, schedule_gantt
 
     out = res.out_dir
@@ -188,13 +205,8 @@ def _schedule_steps(res: DemoResult, plant: PlantData, record: RunRecord,
     kpis.to_csv(out / "schedule_kpis.csv", index=False)
     gantt = schedule_gantt(sched, on_time, title=f"Schedule of the week ({len(week)} orders)")
     ofig = on_time_figure(on_time)
-    for name, fig in (("schedule_gantt", gantt), ("schedule_on_time", ofig)):
-        fig.write_html(out / "figures" / f"{name}.html", include_plotlyjs="directory")
-        res.files[name] = out / "figures" / f"{name}.html"
-    res.files.update({"schedule": out / "schedule.csv",
-                      "schedule_binding": out / "schedule_binding.csv",
-                      "schedule_on_time": out / "schedule_on_time.csv",
-                      "schedule_kpis": out / "schedule_kpis.csv"})
+    _keep(res, {"schedule_gantt": gantt, "schedule_on_time": ofig},
+          ("schedule", "schedule_binding", "schedule_on_time", "schedule_kpis"), "csv")
     report.heading("The week's schedule")
     gap = "proven optimal" if sched.status == "optimal" else (
         f"best found in {SCHEDULE_TIME_LIMIT:.0f} s, gap {sched.gap:.1%}"
@@ -249,12 +261,9 @@ def _simulation_steps(res: DemoResult, plant: PlantData, record: RunRecord,
     sim.event_log.to_csv(out / "event_log_replication0.csv", index=False)
     gantt = gantt_figure(sim.event_log, plant.spec)
     bfig = bottleneck_figure(sim.bottlenecks())
-    for name, fig in (("simulation_gantt", gantt), ("bottlenecks", bfig)):
-        fig.write_html(out / "figures" / f"{name}.html", include_plotlyjs="directory")
-        res.files[name] = out / "figures" / f"{name}.html"
+    _keep(res, {"simulation_gantt": gantt, "bottlenecks": bfig},
+          ("simulation_kpis", "on_time"), "csv")
     res.files.update({"simulation": out / "simulation.nc",
-                      "simulation_kpis": out / "simulation_kpis.csv",
-                      "on_time": out / "on_time.csv",
                       "event_log": out / "event_log_replication0.csv"})
     report.heading("The week replayed in the twin")
     line = summary[summary["station"] == ""]
@@ -284,9 +293,9 @@ def _supply_steps(res: DemoResult, plant: PlantData, record: RunRecord, report: 
                   seed: int) -> None:
     """Plan purchases, production and distribution for a year under demand and supplier risk."""
     from twinbench.optimize.supply import solve_supply, value_of_stochastic_solution
-    from twinbench.optimize.supply_check import check_supply_plan
-    from twinbench.optimize.supply_inputs import supply_problem
-    from twinbench.optimize.supply_policy import safety_stocks
+    from twinbench.optimize.supply.check import check_supply_plan
+    from twinbench.optimize.supply.inputs import supply_problem
+    from twinbench.optimize.supply.policy import safety_stocks
     from twinbench.viz.supply import flow_figure, plan_figure
 
     out = res.out_dir

@@ -28,7 +28,7 @@ INJECTION = ("# Note from maintenance\n"
 def demo(tmp_path_factory):
     """Real results of the demo plant: demand forecast, a supply plan, a comparison."""
     from twinbench.optimize.supply import solve_supply
-    from twinbench.optimize.supply_inputs import supply_problem
+    from twinbench.optimize.supply.inputs import supply_problem
     from twinbench.scenarios import load_scenarios
     from twinbench.scenarios.batch import run_batch
     from twinbench.scenarios.compare import compare

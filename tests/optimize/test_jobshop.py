@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from twinbench.optimize.jobshop import (
+from twinbench.optimize.schedule import solve_jobshop
+from twinbench.optimize.schedule.jobshop import (
     evaluate_sequence,
     jobshop_names,
     load_jobshop,
     parse_jobshop,
     random_jobshop,
 )
-from twinbench.optimize.schedule import solve_jobshop
 
 OPTIMA = {"ft06": 55, "la01": 666, "la02": 655, "la03": 597, "la04": 590, "la05": 593}
 

@@ -11,9 +11,9 @@ import pytest
 
 from twinbench.optimize.diagnose import Infeasible
 from twinbench.optimize.schedule import solve_schedule
-from twinbench.optimize.schedule_check import MAINT, check_schedule, schedule_kpis
-from twinbench.optimize.schedule_heuristic import heuristic_schedule
-from twinbench.optimize.schedule_problem import (
+from twinbench.optimize.schedule.check import MAINT, check_schedule, schedule_kpis
+from twinbench.optimize.schedule.dispatch import heuristic_schedule
+from twinbench.optimize.schedule.problem import (
     ScheduleInputError,
     ScheduleProblem,
     problem_from_plant,
@@ -229,7 +229,7 @@ def test_heuristic_is_feasible_and_time_limit_reports_gap():
 
 
 def test_annealing_moves_work_to_an_idle_machine():
-    from twinbench.optimize.schedule_search import improve
+    from twinbench.optimize.schedule.search import improve
 
     # four 1 h jobs all on M1 (makespan 4); M2 is eligible and idle: the best is 2 h
     p = one_machine([1, 1, 1, 1], machines=("M1", "M2"))
@@ -244,7 +244,7 @@ def test_annealing_moves_work_to_an_idle_machine():
 
 
 def test_annealing_keeps_a_plan_when_the_move_costs_more_energy_than_it_saves():
-    from twinbench.optimize.schedule_search import improve
+    from twinbench.optimize.schedule.search import improve
 
     # M2 is as fast but draws 100x the power: with energy priced high, stay on M1
     p = one_machine([1, 1], machines=("M1", "M2"),

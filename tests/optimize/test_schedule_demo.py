@@ -10,8 +10,8 @@ import pytest
 from twinbench.data.plant import load_plant
 from twinbench.optimize.diagnose import Infeasible
 from twinbench.optimize.schedule import solve_schedule
-from twinbench.optimize.schedule_check import MAINT, check_schedule
-from twinbench.optimize.schedule_problem import problem_from_plant
+from twinbench.optimize.schedule.check import MAINT, check_schedule
+from twinbench.optimize.schedule.problem import problem_from_plant
 from twinbench.planning import first_week
 from twinbench.twin.simulation import simulate
 from twinbench.viz.schedule import schedule_gantt

@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from twinbench.optimize.network import network_from_dict
+from twinbench.optimize.diagnose import Infeasible
 from twinbench.optimize.supply import SupplyProblem, solve_supply, value_of_stochastic_solution
-from twinbench.optimize.supply_check import check_supply_plan
-from twinbench.optimize.supply_diagnose import Infeasible
+from twinbench.optimize.supply.check import check_supply_plan
+from twinbench.optimize.supply.network import network_from_dict
 from twinbench.spec import LineSpec, SpecError
 
 

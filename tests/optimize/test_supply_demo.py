@@ -8,9 +8,9 @@ import pytest
 
 from twinbench.data.plant import load_plant
 from twinbench.optimize.supply import solve_supply, value_of_stochastic_solution
-from twinbench.optimize.supply_check import check_supply_plan
-from twinbench.optimize.supply_inputs import supply_problem
-from twinbench.optimize.supply_policy import protection_sd, safety_stocks
+from twinbench.optimize.supply.check import check_supply_plan
+from twinbench.optimize.supply.inputs import supply_problem
+from twinbench.optimize.supply.policy import protection_sd, safety_stocks
 from twinbench.twin.demand import forecast_demand
 from twinbench.viz.supply import flow_figure, plan_figure
 

@@ -5,7 +5,7 @@ about, and a role: ``value``, ``binding``, ``bottleneck``, ``driver``, ``risk``,
 ``action``). :func:`fact_sheet` dispatches on the result's type through a registry, so a new
 result type needs one small builder::
 
-    @register_facts("twinbench.optimize.schedule.Schedule")
+    @register_facts("twinbench.optimize.schedule.solve.Schedule")
     def _schedule_facts(result, spec=None) -> FactSheet: ...
 
 Keys are classes or fully qualified class names (no import of heavy modules needed);
@@ -225,7 +225,7 @@ def _coord_names(ds: xr.Dataset, dims: Iterable[str]) -> set[str]:
 
 
 # --------------------------------------------------------------------------- builders
-@register_facts("twinbench.optimize.supply.SupplyPlan")
+@register_facts("twinbench.optimize.supply.solve.SupplyPlan")
 def _supply_facts(plan: Any, spec: Any = None, top: int = 5) -> FactSheet:
     ds = plan.ds
     sheet = FactSheet("supply_plan", f"supply plan over {ds.sizes['period']} weeks and "
@@ -283,7 +283,7 @@ def _supply_facts(plan: Any, spec: Any = None, top: int = 5) -> FactSheet:
     return sheet
 
 
-@register_facts("twinbench.twin.demand.DemandForecast")
+@register_facts("twinbench.twin.demand.forecast.DemandForecast")
 def _demand_facts(fc: Any, spec: Any = None) -> FactSheet:
     ds = fc.ds
     n = ds.sizes["week"]

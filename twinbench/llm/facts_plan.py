@@ -11,7 +11,7 @@ from twinbench.llm.facts import FactSheet, register_facts, spec_vocabulary
 __all__: list[str] = []
 
 
-@register_facts("twinbench.optimize.schedule.Schedule")
+@register_facts("twinbench.optimize.schedule.solve.Schedule")
 def _schedule_facts(s: Any, spec: Any = None, on_time: Any = None, top: int = 5
                     ) -> FactSheet:
     """Facts of a schedule; ``on_time`` (order, p_on_time[, p_on_time_edd]) from its

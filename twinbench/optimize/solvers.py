@@ -53,7 +53,8 @@ class SolveOutcome:
     seconds: float
 
 
-def _bound(x) -> float:
+def _bound(x: object) -> float:
+    """A solver's bound as a float (NaN when it reports none)."""
     try:
         return float(x)
     except (TypeError, ValueError):

@@ -182,7 +182,7 @@ def remove_downtime(hours: xr.DataArray, downtime: pd.DataFrame, spec: LineSpec
 def _supply_step(sc: Scenario, ctx: RunContext, plant: PlantData, demand: xr.Dataset
                  ) -> tuple[dict[str, tuple[str, np.ndarray]], xr.Dataset]:
     from twinbench.optimize.supply import solve_supply
-    from twinbench.optimize.supply_inputs import supply_problem
+    from twinbench.optimize.supply.inputs import supply_problem
 
     st = ctx.settings
     prob = supply_problem(plant, demand, failures=ctx.failures, weeks=st.supply_weeks,
@@ -282,7 +282,7 @@ def evaluate(sc: Scenario, ctx: RunContext) -> ScenarioResult:
     ------
     twinbench.scenarios.ScenarioError
         An edit names something the line does not have.
-    twinbench.optimize.supply_diagnose.Infeasible
+    twinbench.optimize.diagnose.Infeasible
         A plan is impossible under the edits (with the conflicting constraints).
     """
     sc.check(ctx.plant.spec)

@@ -27,13 +27,19 @@ from typing import Any
 
 import pandas as pd
 import xarray as xr
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from twinbench.data.plant import PlantData
 from twinbench.scenarios.edits import EDIT_KINDS, Edit, check_edits
 from twinbench.scenarios.sweeps import expand_sweep
-from twinbench.spec import LineSpec, Name, SpecError, _from_validation_error, spec_from_dict
+from twinbench.spec import (
+    LineSpec,
+    Name,
+    SpecError,
+    _from_validation_error,
+    read_yaml,
+    spec_from_dict,
+)
 
 __all__ = ["Scenario", "ScenarioError", "load_scenarios", "scenarios_from_dict"]
 
@@ -193,11 +199,5 @@ def _edit_loc(loc: str, item: Any) -> str:
 
 def load_scenarios(path: str | Path, spec: LineSpec) -> list[Scenario]:
     """Load and check a scenarios YAML file (see the module docstring)."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"scenario file {str(path)!r} not found")
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as err:
-        raise ScenarioError([("", f"not valid YAML: {err}")], str(path)) from None
-    return scenarios_from_dict(data, spec, str(path))
+    data = read_yaml(path, ScenarioError, label="scenario file")
+    return scenarios_from_dict(data, spec, str(Path(path)))

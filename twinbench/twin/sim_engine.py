@@ -1,9 +1,11 @@
 """The compiled event loop of the line simulation (numba).
 
-Everything is flat numpy arrays; :mod:`twinbench.twin.simulation` builds them from the
-spec and reads the results. Time is **working time** [h]: the shift calendar is compressed
-so that only working hours exist (work stops at a shift's end and resumes at the next
-shift's start); the caller maps wall-clock times in and out.
+Everything is flat numpy arrays, handed in as one
+:class:`~twinbench.twin.sim_inputs.SimInputs` (built by
+:func:`~twinbench.twin.sim_inputs.build_inputs`); :mod:`twinbench.twin.simulation` reads
+the results. Time is **working time** [h]: the shift calendar is compressed so that only
+working hours exist (work stops at a shift's end and resumes at the next shift's start);
+the caller maps wall-clock times in and out.
 
 Per replication: units are released order by order, queue at their first station, are
 picked by a dispatching rule (or by the replayed schedule) on the first free machine,
@@ -23,8 +25,13 @@ product's scrap rate.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numba import njit
+
+if TYPE_CHECKING:
+    from twinbench.twin.sim_types import SimInputs
 
 # dispatching rules
 FIFO, EDD, SPT, SCHEDULE = 0, 1, 2, 3
@@ -65,6 +72,17 @@ def _before(t1, k1, i1, t2, k2, i2) -> bool:
 
 
 @njit(cache=True)
+def _sift(ht, hk, hi, parent, child) -> bool:
+    """Swap a heap entry with its parent when it comes first; False if in order."""
+    if _before(ht[parent], hk[parent], hi[parent], ht[child], hk[child], hi[child]):
+        return False
+    ht[parent], ht[child] = ht[child], ht[parent]
+    hk[parent], hk[child] = hk[child], hk[parent]
+    hi[parent], hi[child] = hi[child], hi[parent]
+    return True
+
+
+@njit(cache=True)
 def _heap_push(ht, hk, hi, n, t, kind, idx):
     i = n
     ht[i] = t
@@ -72,11 +90,8 @@ def _heap_push(ht, hk, hi, n, t, kind, idx):
     hi[i] = idx
     while i > 0:
         p = (i - 1) // 2
-        if _before(ht[p], hk[p], hi[p], ht[i], hk[i], hi[i]):
+        if not _sift(ht, hk, hi, p, i):
             break
-        ht[p], ht[i] = ht[i], ht[p]
-        hk[p], hk[i] = hk[i], hk[p]
-        hi[p], hi[i] = hi[i], hi[p]
         i = p
     return n + 1
 
@@ -93,11 +108,8 @@ def _heap_pop(ht, hk, hi, n):
             break
         if c + 1 < n and _before(ht[c + 1], hk[c + 1], hi[c + 1], ht[c], hk[c], hi[c]):
             c += 1
-        if _before(ht[i], hk[i], hi[i], ht[c], hk[c], hi[c]):
+        if not _sift(ht, hk, hi, i, c):
             break
-        ht[c], ht[i] = ht[i], ht[c]
-        hk[c], hk[i] = hk[i], hk[c]
-        hi[c], hi[i] = hi[i], hi[c]
         i = c
     return t, kind, idx, n
 
@@ -109,16 +121,49 @@ def _clip(a, b, lo, hi):
 
 
 @njit(cache=True)
-def run(seeds, horizon, warmup, rule,
-        st_first, st_count, buf_cap, mach_station,
-        setup, fam_of_prod,
-        r_station, r_mean, r_cv, r_dist, r_len, prod_scrap,
-        o_prod, o_qty, o_release, o_due_w, o_first_unit,
-        haz, rep_mean, rep_cv,
-        mw_start, mw_end, mw_first, mw_count,
-        lot_m, lot_pos, lot_t,
-        n_bins, log_rep, log_cap):
-    """Run every replication; see :func:`twinbench.twin.simulation.simulate`."""
+def _time_to_failure(hazard: float) -> float:
+    """Busy hours to the next failure at a constant ``hazard`` [1/h] (never when 0)."""
+    return np.random.exponential(1.0 / hazard) if hazard > 0 else BIG
+
+
+@njit(cache=True)
+def _n_idle(m_state, first: int, count: int) -> int:
+    """Idle machines among ``first .. first + count - 1``."""
+    n = 0
+    for m in range(first, first + count):
+        if m_state[m] == 0:
+            n += 1
+    return n
+
+
+@njit(cache=True)
+def _count_wip(wip_area, wip_bins, rep: int, in_sys: int, t_from: float, t_to: float,
+               warmup: float, n_bins: int) -> None:
+    """Add ``in_sys`` units in the line from ``t_from`` to ``t_to`` [h] to the WIP area of
+    the statistics window and to the working-hour bins of replication ``rep``."""
+    a = max(t_from, warmup)
+    if t_to > a:
+        wip_area[rep] += in_sys * (t_to - a)
+    b = int(t_from)
+    while b < n_bins and b < t_to:
+        wip_bins[rep, b] += in_sys * _clip(t_from, t_to, float(b), float(b + 1))
+        b += 1
+
+
+@njit(cache=True)
+def run(inp: SimInputs):
+    """Run every replication of ``inp``; see :func:`twinbench.twin.simulation.simulate`."""
+    seeds, horizon, warmup, rule = inp.seeds, inp.horizon, inp.warmup, inp.rule
+    n_bins, log_rep, log_cap = inp.n_bins, inp.log_rep, inp.log_cap
+    st_first, st_count, buf_cap = inp.st_first, inp.st_count, inp.buf_cap
+    mach_station, setup, fam_of_prod = inp.mach_station, inp.setup, inp.fam_of_prod
+    r_station, r_mean, r_cv, r_dist = inp.r_station, inp.r_mean, inp.r_cv, inp.r_dist
+    r_len, prod_scrap = inp.r_len, inp.prod_scrap
+    o_prod, o_qty, o_release = inp.o_prod, inp.o_qty, inp.o_release
+    o_due_w, o_first_unit = inp.o_due_w, inp.o_first_unit
+    haz, rep_mean, rep_cv = inp.haz, inp.rep_mean, inp.rep_cv
+    mw_start, mw_end, mw_first, mw_count = inp.mw_start, inp.mw_end, inp.mw_first, inp.mw_count
+    lot_m, lot_pos, lot_t = inp.lot_m, inp.lot_pos, inp.lot_t
     n_rep = seeds.shape[0]
     n_st = st_first.shape[0]
     n_m = mach_station.shape[0]
@@ -200,7 +245,7 @@ def run(seeds, horizon, warmup, rule,
         m_lot_k[:] = -1
         lot_cnt[:, :] = 0
         for m in range(n_m):
-            m_ttf[m] = np.random.exponential(1.0 / haz[m]) if haz[m] > 0 else BIG
+            m_ttf[m] = _time_to_failure(haz[m])
         for o in range(n_o):
             o_left[o] = o_qty[o]
             if o_release[o] <= horizon:
@@ -214,13 +259,7 @@ def run(seeds, horizon, warmup, rule,
             t, kind, idx, hn = _heap_pop(ht, hk, hi, hn)
             if t > horizon:
                 break
-            a = max(t_last, warmup)
-            if t > a:
-                wip_area[rep] += in_sys * (t - a)
-            b0 = int(t_last)
-            while b0 < n_bins and b0 < t:
-                wip_bins[rep, b0] += in_sys * _clip(t_last, t, float(b0), float(b0 + 1))
-                b0 += 1
+            _count_wip(wip_area, wip_bins, rep, in_sys, t_last, t, warmup, n_bins)
             t_last = t
             touched[:] = False
             if kind == 0:  # release of order idx
@@ -264,10 +303,7 @@ def run(seeds, horizon, warmup, rule,
                     touched[mach_station[m]] = True
                 else:
                     s2 = r_station[p, k + 1]
-                    n_idle = 0
-                    for mm in range(st_first[s2], st_first[s2] + st_count[s2]):
-                        if m_state[mm] == 0:
-                            n_idle += 1
+                    n_idle = _n_idle(m_state, st_first[s2], st_count[s2])
                     if blk_n[s2] == 0 and q_n[s2] < buf_cap[s2] + n_idle:
                         u_step[u] = k + 1
                         u_arr[u] = t
@@ -394,8 +430,7 @@ def run(seeds, horizon, warmup, rule,
                                 dn += d
                                 c += d
                                 n_fail[rep, m] += 1
-                                m_ttf[m] = np.random.exponential(1.0 / haz[m]) if haz[m] > 0 \
-                                    else BIG
+                                m_ttf[m] = _time_to_failure(haz[m])
                         m_unit[m] = u
                         m_state[m] = 1
                         share = _clip(t, c, warmup, horizon) / (c - t) if c > t else 0.0
@@ -426,10 +461,7 @@ def run(seeds, horizon, warmup, rule,
                     # space at s (buffer room or an idle machine): the machines blocked on s
                     # hand their units over, first blocked first
                     while blk_n[s] > 0:
-                        n_idle = 0
-                        for mm in range(st_first[s], st_first[s] + st_count[s]):
-                            if m_state[mm] == 0:
-                                n_idle += 1
+                        n_idle = _n_idle(m_state, st_first[s], st_count[s])
                         if q_n[s] >= buf_cap[s] + n_idle:
                             break
                         mb = blk[s, 0]
@@ -448,13 +480,7 @@ def run(seeds, horizon, warmup, rule,
                         touched[s] = True
                         changed = True
         # close the statistics window
-        a = max(t_last, warmup)
-        if horizon > a:
-            wip_area[rep] += in_sys * (horizon - a)
-        b0 = int(t_last)
-        while b0 < n_bins and b0 < horizon:
-            wip_bins[rep, b0] += in_sys * _clip(t_last, horizon, float(b0), float(b0 + 1))
-            b0 += 1
+        _count_wip(wip_area, wip_bins, rep, in_sys, t_last, horizon, warmup, n_bins)
         for m in range(n_m):
             if m_state[m] == 2:
                 blocked_t[rep, m] += _clip(m_blk_since[m], horizon, warmup, horizon)

@@ -1,8 +1,9 @@
 """Replay the line under uncertainty: many seeded replications, KPIs per replication.
 
-:func:`simulate` builds flat arrays from the :class:`~twinbench.spec.LineSpec`, the order
-book, failure rates (from the twin or the spec) and machine downtime, runs the compiled
-event loop (:mod:`twinbench.twin.sim_engine`) and returns one xarray Dataset with dims
+:func:`simulate` builds the engine's inputs (:func:`~twinbench.twin.sim_inputs.build_inputs`:
+flat arrays from the :class:`~twinbench.spec.LineSpec`, the order book, failure rates from
+the twin or the spec, machine downtime and a schedule to replay), runs the compiled event
+loop (:mod:`twinbench.twin.sim_engine`) and returns one xarray Dataset with dims
 ``replication, station, machine, product, order, time``.
 
 Time. The engine runs on the shift calendar's **working time**: only working hours exist,
@@ -44,62 +45,17 @@ from scipy import stats
 
 from twinbench.spec import LineSpec
 from twinbench.twin import sim_engine as eng
+from twinbench.twin.sim_inputs import (
+    RULES,
+    SimContext,
+    SimInputs,
+    WorkingClock,
+    build_inputs,
+    failure_rates,
+)
 
 __all__ = ["RULES", "SimulationResult", "WorkingClock", "failure_rates", "replications_needed",
            "simulate", "warmup_mser"]
-
-RULES = {"FIFO": eng.FIFO, "EDD": eng.EDD, "SPT": eng.SPT}
-UNLIMITED = 2**62
-
-
-class WorkingClock:
-    """Maps wall-clock time to working time (the shift calendar) and back.
-
-    Parameters
-    ----------
-    spec
-        The line (its calendar).
-    t0
-        Start [wall clock].
-    hours
-        Wall-clock hours covered.
-    """
-
-    def __init__(self, spec: LineSpec, t0: pd.Timestamp, hours: int) -> None:
-        self.t0 = pd.Timestamp(t0)
-        grid = pd.date_range(self.t0, periods=hours, freq="h")
-        self.working = np.array(spec.calendar.working_mask(grid), dtype=float)
-        self.cum = np.concatenate([[0.0], np.cumsum(self.working)])
-
-    def to_working(self, wall_h: np.ndarray | float) -> np.ndarray:
-        """Working hours elapsed at wall-clock hours after ``t0``."""
-        x = np.clip(np.asarray(wall_h, dtype=float), 0, len(self.working))
-        i = np.minimum(np.floor(x).astype(int), len(self.working) - 1)
-        return self.cum[i] + self.working[i] * (x - i)
-
-    def to_wall(self, work_h: np.ndarray | float) -> np.ndarray:
-        """Wall-clock hours after ``t0`` at which ``work_h`` working hours have elapsed."""
-        w = np.asarray(work_h, dtype=float)
-        i = np.searchsorted(self.cum, w, side="right") - 1
-        i = np.clip(i, 0, len(self.working) - 1)
-        return i + (w - self.cum[i])
-
-
-def failure_rates(spec: LineSpec, failures: xr.Dataset | None = None) -> dict[str, float]:
-    """Failure rate per busy hour [1/h] by machine: from the twin's failure forecast (its
-    probability of failure over the horizon's running hours) or, for machines it does not
-    cover, the spec's hazard at wear 0.3."""
-    out = {}
-    known = set() if failures is None else {str(m) for m in failures["machine"].values}
-    for m in spec.machines:
-        mt = spec.physics_of(m)
-        if m in known:
-            run_h = max(float(failures["running"].sum()), 1.0)
-            p = float(failures["failure_probability"].sel(machine=m).isel(time=-1))
-            out[m] = -np.log1p(-min(p, 1 - 1e-12)) / run_h
-        else:
-            out[m] = mt.hazard_base * np.exp(mt.hazard_wear * 0.3)
-    return out
 
 
 def replications_needed(samples: np.ndarray, rel_half_width: float = 0.05,
@@ -298,173 +254,47 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
     """
     _check(spec, orders, horizon, replications, rule, schedule, warmup, timing)
     tic = time.perf_counter()
-    orders = orders.copy()
-    orders["release"] = pd.to_datetime(orders["release"])
-    orders["due"] = pd.to_datetime(orders["due"])
-    t0 = pd.Timestamp(t0) if t0 is not None else orders["release"].min().normalize()
-    if schedule is not None and "t0" in schedule.attrs:
-        sch_t0 = pd.Timestamp(schedule.attrs["t0"])
-    else:
-        sch_t0 = t0
-    end = t0 + pd.Timedelta(hours=horizon)
-    orders = orders[orders["release"] < end].reset_index(drop=True)
-    span_h = int(np.ceil(max(horizon, (orders["due"].max() - t0) / pd.Timedelta(hours=1)
-                             if len(orders) else horizon))) + 24 * 14
-    clock = WorkingClock(spec, t0, span_h)
-    H = float(clock.to_working(horizon))
-    W0 = float(clock.to_working(warmup))
-    if H <= W0:
-        raise ValueError("no working hour between warmup and horizon: check the calendar "
-                         f"(t0 {t0}, horizon {horizon} h)")
-
-    def hours_from_t0(ts) -> np.ndarray:
-        return np.asarray((pd.to_datetime(ts) - t0) / pd.Timedelta(hours=1), dtype=float)
-
-    # stations, machines, families, routes
-    stations = [s.name for s in spec.stations]
-    machines = [m for s in spec.stations for m in s.machine_ids]
-    st_count = np.array([len(s.machine_ids) for s in spec.stations], dtype=np.int64)
-    st_first = np.concatenate([[0], np.cumsum(st_count)[:-1]]).astype(np.int64)
-    mach_station = np.repeat(np.arange(len(stations)), st_count).astype(np.int64)
-    buf = np.array([spec.buffer_capacity(s) if spec.buffer_capacity(s) is not None
-                    else UNLIMITED for s in stations], dtype=np.int64)
-    products = [p.name for p in spec.products]
-    families = sorted({p.family for p in spec.products})
-    fam_of = np.array([families.index(p.family) for p in spec.products], dtype=np.int64)
-    setup = np.zeros((len(stations), len(families), len(families)))
-    for i, st in enumerate(spec.stations):
-        for a, fa in enumerate(families):
-            for b, fb in enumerate(families):
-                if fa != fb:
-                    setup[i, a, b] = st.setup_times.get(fa, {}).get(fb, st.default_setup)
-    n_steps = max(len(p.routing) for p in spec.products)
-    r_station = np.zeros((len(products), n_steps), dtype=np.int64)
-    r_mean = np.zeros((len(products), n_steps))
-    r_cv = np.zeros((len(products), n_steps))
-    r_dist = np.zeros((len(products), n_steps), dtype=np.int64)
-    r_len = np.array([len(p.routing) for p in spec.products], dtype=np.int64)
-    for i, p in enumerate(spec.products):
-        for k, step in enumerate(p.routing):
-            r_station[i, k] = stations.index(step.station)
-            r_mean[i, k] = step.time.mean
-            r_cv[i, k] = step.time.cv
-            r_dist[i, k] = eng.DISTS[step.time.dist]
-    scrap = np.array([p.scrap_rate for p in spec.products])
-    # orders
-    o_ids = list(orders["order_id"])
-    o_prod = np.array([products.index(p) for p in orders["product"]], dtype=np.int64)
-    o_qty = orders["quantity"].to_numpy(dtype=np.int64)
-    o_rel = clock.to_working(np.clip(hours_from_t0(orders["release"]), 0, None))
-    o_due_wall = hours_from_t0(orders["due"])
-    o_due_w = clock.to_working(np.clip(o_due_wall, 0, None))
-    o_first = np.concatenate([[0], np.cumsum(o_qty)[:-1]]).astype(np.int64)
-    weight = orders["weight"].to_numpy(float) if "weight" in orders else np.ones(len(orders))
-    # failures and repairs
-    rates = failure_rate if failure_rate is not None else failure_rates(spec)
-    unknown = sorted(set(rates) - set(machines))
-    if unknown:
-        raise ValueError(f"unknown machine(s) {unknown!r} in failure_rate; allowed: "
-                         f"{machines!r}")
-    haz = np.array([rates.get(m, 0.0) for m in machines])
-    rep_mean = np.array([spec.physics_of(m).repair_mean for m in machines])
-    rep_cv = np.array([spec.physics_of(m).repair_cv for m in machines])
-    # maintenance windows (working time), per machine, sorted and merged
-    wins: dict[int, list[tuple[float, float]]] = {i: [] for i in range(len(machines))}
-    frames = []
-    if downtime is not None and len(downtime):
-        frames.append(downtime[["machine", "start", "end"]].assign(
-            start=lambda d: hours_from_t0(d["start"]), end=lambda d: hours_from_t0(d["end"])))
-    if schedule is not None and (schedule["order"] == "MAINT").any():
-        mt = schedule[schedule["order"] == "MAINT"]
-        shift = (sch_t0 - t0) / pd.Timedelta(hours=1)
-        frames.append(pd.DataFrame({"machine": mt["machine"], "start": mt["start"] + shift,
-                                    "end": mt["end"] + shift}))
-    for fr in frames:
-        bad = sorted(set(fr["machine"]) - set(machines))
-        if bad:
-            raise ValueError(f"unknown machine(s) {bad!r} in downtime; allowed: {machines!r}")
-        for _, r in fr.iterrows():
-            a, b = clock.to_working(r["start"]), clock.to_working(r["end"])
-            if b > a:
-                wins[machines.index(r["machine"])].append((float(a), float(b)))
-    mw_s, mw_e, mw_first, mw_count = [], [], [], []
-    for i in range(len(machines)):
-        merged: list[list[float]] = []
-        for a, b in sorted(wins[i]):
-            if merged and a <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], b)
-            else:
-                merged.append([a, b])
-        mw_first.append(len(mw_s))
-        mw_count.append(len(merged))
-        mw_s += [a for a, _ in merged]
-        mw_e += [b for _, b in merged]
-    # schedule replay
-    mode = RULES.get(rule, eng.FIFO)
-    lot_m = np.full((len(o_ids), n_steps), -1, dtype=np.int64)
-    lot_pos = np.zeros((len(o_ids), n_steps), dtype=np.int64)
-    lot_t = np.zeros((len(o_ids), n_steps))
-    if schedule is not None:
-        mode = eng.SCHEDULE
-        ops = schedule[schedule["order"] != "MAINT"].copy()
-        ops = ops[ops["order"].isin(o_ids)]
-        shift = (sch_t0 - t0) / pd.Timedelta(hours=1)
-        setup_col = ops["setup"] if "setup" in ops else 0.0
-        ops["t"] = clock.to_working(np.clip(ops["start"] - setup_col + shift, 0, None))
-        if timing == "sequence":
-            ops["t"] = 0.0
-        o_index = {o: i for i, o in enumerate(o_ids)}
-        for m_i, m in enumerate(machines):
-            mine = ops[ops["machine"] == m].sort_values(["start", "step"])
-            for pos, (o, k, tt) in enumerate(zip(mine["order"], mine["step"].astype(int),
-                                                 mine["t"].astype(float), strict=True)):
-                lot_m[o_index[o], k] = m_i
-                lot_pos[o_index[o], k] = pos
-                lot_t[o_index[o], k] = tt
-    seeds = np.array([ss.generate_state(1)[0] for ss in
-                      np.random.SeedSequence(seed).spawn(replications)], dtype=np.int64)
-    n_bins = int(np.ceil(H))
-    n_ops = int(sum(o_qty[i] * r_len[o_prod[i]] for i in range(len(o_qty))))
-    out = eng.run(seeds, H, W0, mode, st_first, st_count, buf, mach_station, setup, fam_of,
-                  r_station, r_mean, r_cv, r_dist, r_len, scrap, o_prod, o_qty, o_rel, o_due_w,
-                  o_first, haz, rep_mean, rep_cv,
-                  np.array(mw_s, dtype=float), np.array(mw_e, dtype=float),
-                  np.array(mw_first, dtype=np.int64), np.array(mw_count, dtype=np.int64),
-                  lot_m, lot_pos, lot_t, n_bins, 0 if event_log else -1,
-                  n_ops if event_log else 0)
+    inp, ctx = build_inputs(spec, orders, horizon=horizon, t0=t0, replications=replications,
+                            seed=seed, rule=rule, schedule=schedule,
+                            failure_rate=failure_rate, downtime=downtime, warmup=warmup,
+                            event_log=event_log, timing=timing)
+    out = eng.run(inp)
     (busy, setup_t, down_t, maint_t, blocked_t, ideal_t, n_fail, busy_bins, active_bins,
      wip_bins, good_w, started, good, scrapped, wip_end, wip_avg, flow_sum, flow_n, o_done,
      sys_time, *log) = out
-    ds = _dataset(spec, stations, machines, products, o_ids, orders, clock, t0, H, W0,
-                  busy, setup_t, down_t, maint_t, blocked_t, ideal_t, n_fail, busy_bins,
-                  active_bins, wip_bins, good_w, started, good, scrapped, wip_end, wip_avg,
-                  flow_sum, flow_n, o_done, sys_time, o_due_wall, weight, horizon, tie, st_count)
+    ds = _dataset(spec, inp, ctx, busy, setup_t, down_t, maint_t, blocked_t, ideal_t,
+                  n_fail, busy_bins, active_bins, wip_bins, good_w, started, good, scrapped,
+                  wip_end, wip_avg, flow_sum, flow_n, o_done, sys_time, horizon, tie)
     log_df = None
     if event_log:
         u, k, m, a, su, e, dn = log
-        unit_order = np.repeat(np.arange(len(o_ids)), o_qty)
+        unit_order = np.repeat(np.arange(len(ctx.order_ids)), inp.o_qty)
         log_df = pd.DataFrame({
-            "order": np.array(o_ids, dtype=object)[unit_order[u]] if len(u) else [],
-            "product": np.array(list(orders["product"]), dtype=object)[unit_order[u]]
+            "order": np.array(ctx.order_ids, dtype=object)[unit_order[u]] if len(u) else [],
+            "product": np.array(list(ctx.orders["product"]), dtype=object)[unit_order[u]]
             if len(u) else [],
-            "unit": u, "step": k, "machine": np.array(machines, dtype=object)[m],
-            "station": np.array(stations, dtype=object)[mach_station[m]],
-            "start": t0 + pd.to_timedelta(clock.to_wall(a), unit="h"),
+            "unit": u, "step": k, "machine": np.array(ctx.machines, dtype=object)[m],
+            "station": np.array(ctx.stations, dtype=object)[inp.mach_station[m]],
+            "start": ctx.t0 + pd.to_timedelta(ctx.clock.to_wall(a), unit="h"),
             "setup": su,
-            "end": t0 + pd.to_timedelta(clock.to_wall(e), unit="h"),
+            "end": ctx.t0 + pd.to_timedelta(ctx.clock.to_wall(e), unit="h"),
             "repair": dn})
     opts = {"seed": seed, "replications": replications, "rule": "schedule" if schedule is
-            not None else rule, "horizon_h": horizon, "warmup_h": warmup, "t0": str(t0),
-            "working_hours": H, "units": int(o_qty.sum()), "operations": n_ops,
-            "seconds": time.perf_counter() - tic}
+            not None else rule, "horizon_h": horizon, "warmup_h": warmup, "t0": str(ctx.t0),
+            "working_hours": inp.horizon, "units": int(inp.o_qty.sum()),
+            "operations": ctx.n_ops, "seconds": time.perf_counter() - tic}
     ds.attrs.update({k: str(v) for k, v in opts.items()})
     return SimulationResult(ds, log_df, opts)
 
 
-def _dataset(spec, stations, machines, products, o_ids, orders, clock, t0, H, W0, busy,
-             setup_t, down_t, maint_t, blocked_t, ideal_t, n_fail, busy_bins, active_bins,
-             wip_bins, good_w, started, good, scrapped, wip_end, wip_avg, flow_sum, flow_n, o_done,
-             sys_time, o_due_wall, weight, horizon, tie, st_count) -> xr.Dataset:
+def _dataset(spec: LineSpec, inp: SimInputs, ctx: SimContext, busy, setup_t, down_t,
+             maint_t, blocked_t, ideal_t, n_fail, busy_bins, active_bins, wip_bins, good_w,
+             started, good, scrapped, wip_end, wip_avg, flow_sum, flow_n, o_done, sys_time,
+             horizon, tie) -> xr.Dataset:
+    stations, machines, products, o_ids = ctx.stations, ctx.machines, ctx.products, \
+        ctx.order_ids
+    clock, t0, H, W0, st_count = ctx.clock, ctx.t0, inp.horizon, inp.warmup, inp.st_count
+    o_due_wall, weight = ctx.due_wall, ctx.weight
     n_rep = busy.shape[0]
     span = H - W0
     # per machine

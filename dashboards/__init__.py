@@ -1,0 +1,1 @@
+"""twinbench's Panel dashboards: ``app.py`` (served) assembles the pages in ``pages/``."""

@@ -1,0 +1,97 @@
+"""What-if page: a change built from widgets, run as a scenario and compared with the base.
+
+The widgets' values become an edit in :func:`twinbench.scenarios.forms.form_edit`; the run
+goes to a worker thread, so that the page stays responsive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pandas as pd
+import panel as pn
+
+from twinbench.scenarios import Scenario, ScenarioError
+from twinbench.scenarios.forms import WHATIF_KINDS, form_edit, whatif_scenario
+from twinbench.workbench import Workbench
+
+from .shared import Page, table
+
+__all__ = ["ScenarioPage"]
+
+
+class ScenarioPage(Page):
+    """Build a what-if from widgets, run it, compare it against the base.
+
+    Parameters
+    ----------
+    wb
+        The plant's session (its seed is the scenario's: the comparison pairs samples).
+    """
+
+    def __init__(self, wb: Workbench, **params: Any) -> None:
+        super().__init__(wb, **params)
+        spec = wb.plant.spec
+        self.kind = pn.widgets.Select(name="what if", options={v: k for k, v in
+                                                               WHATIF_KINDS.items()})
+        self.supplier = pn.widgets.Select(name="supplier",
+                                          options=[s.name for s in spec.suppliers])
+        self.machine = pn.widgets.Select(name="machine", options=spec.machines)
+        self.product = pn.widgets.Select(name="product",
+                                         options=["all", *spec.product_map])
+        self.days = pn.widgets.IntSlider(name="days (delay or downtime)", start=1, end=42,
+                                         value=14)
+        self.first_week = pn.widgets.IntSlider(name="from week", start=0, end=12, value=2)
+        self.factor = pn.widgets.FloatSlider(name="factor (demand or price)", start=0.5,
+                                             end=2.0, step=0.05, value=1.2)
+        self.run = pn.widgets.Button(name="Run what-if", button_type="primary")
+        self.run.on_click(self._on_run)
+        self.status = pn.pane.Markdown("Choose a change and press *Run what-if*.",
+                                       css_classes=["whatif-status"])
+        self.result = pn.Column(sizing_mode="stretch_width")
+
+    def edit(self) -> dict[str, Any]:
+        """The edit the widgets describe, as plain data."""
+        return form_edit(self.kind.value, supplier=self.supplier.value,
+                         machine=self.machine.value, product=self.product.value,
+                         days=self.days.value, first_week=self.first_week.value,
+                         factor=self.factor.value,
+                         horizon_start=pd.Timestamp(self.wb.demand.ds["week"].values[0]))
+
+    async def _on_run(self, _event: object = None) -> None:
+        try:
+            scenario = whatif_scenario(self.edit(), self.wb.plant.spec, self.wb.seed)
+        except ScenarioError as err:
+            self.status.object = f"**Not valid**: {err}"
+            return
+        self.run.disabled = True
+        self.status.object = f"Running *{WHATIF_KINDS[self.kind.value]}* ..."
+        try:
+            result = await asyncio.to_thread(self.wb.whatif, scenario)
+        except Exception as err:  # shown, not swallowed: the page stays usable
+            self.status.object = f"**Failed**: {err}"
+            return
+        finally:
+            self.run.disabled = False
+        self._show(scenario, result)
+
+    def _show(self, scenario: Scenario, result: pd.DataFrame) -> None:
+        from twinbench.viz.scenarios import delta_figure
+
+        cost = result[result["kpi"] == "supply cost"].iloc[0]
+        self.status.object = (f"Done: supply cost changes by **{cost['delta']:,.0f} EUR** "
+                              f"(90% interval {cost['ci_low']:,.0f} to {cost['ci_high']:,.0f})")
+        cols = ["kpi", "unit", "base", "value", "delta", "ci_low", "ci_high"]
+        edit = scenario.edits[0]
+        self.result[:] = [
+            pn.pane.Markdown(f"**{edit.kind}**: `{edit.model_dump(exclude={'kind'})}`"),
+            table(result[cols].round(3), name="comparison"),
+            pn.pane.Plotly(delta_figure(result), sizing_mode="stretch_width")]
+
+    def __panel__(self) -> pn.Column:
+        return pn.Column(
+            pn.pane.Markdown("## What-if scenarios"),
+            pn.Row(pn.Column(self.kind, self.supplier, self.machine, self.product),
+                   pn.Column(self.days, self.first_week, self.factor, self.run)),
+            self.status, self.result, sizing_mode="stretch_width")

@@ -1,0 +1,211 @@
+"""Independent feasibility check and KPIs of a schedule.
+
+Written apart from the optimizer: it reads only the :class:`ScheduleProblem` and a
+schedule table, so a bug in the model cannot hide itself. Any plan from any source (the
+MIP, the heuristic, a planner's spreadsheet) can be checked.
+
+A schedule table has one row per operation and per maintenance task: ``job`` (``MAINT``
+for maintenance), ``op`` (the operation's row in ``problem.ops``, or the maintenance task's
+name), ``step``, ``machine``, ``start`` and ``end`` of processing [h, working clock] and
+``setup`` [h] (the setup done just before ``start``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from twinbench.optimize.schedule.problem import ScheduleProblem
+
+__all__ = ["MAINT", "check_schedule", "objective_value", "schedule_kpis"]
+
+MAINT = "MAINT"
+
+
+def check_schedule(problem: ScheduleProblem, table: pd.DataFrame, tol: float = 1e-5,
+                   ) -> list[str]:
+    """Every violated rule, in the plant's terms (empty list: the schedule is feasible).
+
+    Checks: each operation scheduled once on an eligible machine for its duration; job
+    releases; routing precedence (with lot streaming); one thing at a time per machine, with the
+    sequence-dependent setup between consecutive operations (and from the machine's
+    initial family); no work in a machine's blocked intervals; every maintenance task once,
+    on its machine, inside its window; nothing ends after the horizon.
+    """
+    out: list[str] = []
+    need = {"job", "op", "machine", "start", "end"}
+    if need - set(table.columns):
+        return [f"schedule lacks column(s) {sorted(need - set(table.columns))!r}"]
+    ops_t = table[table["job"] != MAINT].copy()
+    ops_t["op"] = ops_t["op"].astype(int)
+    mt_t = table[table["job"] == MAINT]
+    modes = problem.mode_table()
+    fam = problem.family_of_op()
+    label = {i: f"{j} step {k}" for i, (j, k) in
+             enumerate(zip(problem.ops["job"], problem.ops["step"], strict=True))}
+    # each operation once, eligible machine, duration
+    counts = ops_t["op"].value_counts()
+    missing = sorted(set(range(problem.n_ops)) - set(counts.index))
+    for o in missing[:20]:
+        out.append(f"operation {label[o]} is not scheduled")
+    for o in counts.index[counts > 1]:
+        out.append(f"operation {label.get(o, o)} is scheduled {counts[o]} times")
+    stray = sorted(set(counts.index) - set(range(problem.n_ops)))
+    for o in stray[:20]:
+        out.append(f"unknown operation {o!r} in the schedule")
+    start = {}
+    end = {}
+    for r in ops_t.itertuples(index=False):
+        o = int(r.op)
+        if o not in modes:
+            continue
+        start[o], end[o] = float(r.start), float(r.end)
+        if r.machine not in modes[o]:
+            out.append(f"{label[o]} runs on {r.machine}, which is not eligible (eligible: "
+                       f"{sorted(modes[o])})")
+        elif abs((r.end - r.start) - modes[o][r.machine]) > tol * max(1.0, modes[o][r.machine]):
+            out.append(f"{label[o]} on {r.machine} lasts {r.end - r.start:.4f} h, its duration "
+                       f"is {modes[o][r.machine]:.4f} h")
+        rel = float(problem.jobs.at[problem.ops.at[o, "job"], "release"])
+        if r.start < rel - tol:
+            out.append(f"{label[o]} starts at {r.start:.3f} h, before its release {rel:.3f} h")
+        if r.end > problem.horizon + tol:
+            out.append(f"{label[o]} ends at {r.end:.3f} h, after the horizon "
+                       f"{problem.horizon:.3f} h")
+    # routing precedence, with lot streaming: the next step starts once the first transfer
+    # batch is done and ends at the earliest one batch's time after this step ends
+    nxt = problem.next_op()
+    share = problem.transfer_share()
+    for o in range(problem.n_ops):
+        n = int(nxt[o])
+        if n < 0 or o not in end or n not in start:
+            continue
+        lag_s = start[o] + share[o] * (end[o] - start[o])
+        lag_e = end[o] + share[o] * (end[n] - start[n])
+        if start[n] < lag_s - tol:
+            out.append(f"{label[n]} starts at {start[n]:.3f} h before {label[o]} "
+                       + ("ends" if share[o] == 1 else "has its first transfer batch done")
+                       + f" at {lag_s:.3f} h")
+        elif end[n] < lag_e - tol:
+            out.append(f"{label[n]} ends at {end[n]:.3f} h, before the last transfer batch "
+                       f"from {label[o]} could be through ({lag_e:.3f} h)")
+    # hard deadlines
+    for j, dl in problem.deadlines().dropna().items():
+        done = [end[o] for o in np.flatnonzero(problem.ops["job"].to_numpy() == j) if o in end]
+        if done and max(done) > dl + tol:
+            out.append(f"{j} finishes at {max(done):.3f} h, after its deadline {dl:.3f} h")
+    # maintenance tasks
+    tasks = problem.maintenance.set_index("task") if len(problem.maintenance) else None
+    seen = mt_t["op"].value_counts() if len(mt_t) else pd.Series(dtype=int)
+    if tasks is not None:
+        for task, r in tasks.iterrows():
+            if seen.get(task, 0) != 1:
+                out.append(f"maintenance {task} on {r['machine']} is scheduled "
+                           f"{seen.get(task, 0)} times (expected once)")
+    for r in mt_t.itertuples(index=False):
+        if tasks is None or r.op not in tasks.index:
+            out.append(f"unknown maintenance task {r.op!r}")
+            continue
+        t = tasks.loc[r.op]
+        if r.machine != t["machine"]:
+            out.append(f"maintenance {r.op} is on {r.machine}, expected {t['machine']}")
+        if abs((r.end - r.start) - t["duration"]) > tol:
+            out.append(f"maintenance {r.op} lasts {r.end - r.start:.3f} h, expected "
+                       f"{t['duration']:.3f} h")
+        if r.start < t["earliest"] - tol or r.end > t["deadline"] + tol:
+            out.append(f"maintenance {r.op} runs {r.start:.3f}-{r.end:.3f} h, outside its "
+                       f"window {t['earliest']:.3f}-{t['deadline']:.3f} h")
+    # machines: no overlap, setups, blocks
+    for m, grp in table.groupby("machine"):
+        g = grp.sort_values(["start", "end"])
+        s, e = g["start"].to_numpy(float), g["end"].to_numpy(float)
+        is_op = (g["job"] != MAINT).to_numpy()
+        f_prev = problem.initial_family.get(m)
+        ready = float(problem.machine_ready.get(m, 0.0))
+        end_prev = ready
+        name_prev = f"the machine is ready at {ready:.3f} h"
+        if len(s) and s[0] < ready - tol:
+            out.append(f"{m}: work starts at {s[0]:.3f} h, before the machine is ready at "
+                       f"{ready:.3f} h")
+        for i in range(len(g)):
+            name = label[int(g["op"].iat[i])] if is_op[i] else f"maintenance {g['op'].iat[i]}"
+            if i and s[i] < e[i - 1] - tol:
+                out.append(f"{m}: {name} starts at {s[i]:.3f} h while the previous job "
+                           f"runs until {e[i - 1]:.3f} h")
+            if is_op[i]:
+                f = fam[int(g["op"].iat[i])]
+                su = problem.setup_time(m, f_prev, f)
+                if su > 0 and s[i] < end_prev + su - tol:
+                    out.append(f"{m}: {name} starts at {s[i]:.3f} h, but the setup from "
+                               f"{f_prev} to {f} ({su:.3f} h) after {name_prev} needs until "
+                               f"{end_prev + su:.3f} h")
+                f_prev, end_prev, name_prev = f, e[i], name
+        if len(problem.blocks):
+            for b in problem.blocks[problem.blocks["machine"] == m].itertuples(index=False):
+                hit = (s < b.end - tol) & (e > b.start + tol)
+                for i in np.flatnonzero(hit):
+                    name = (label[int(g["op"].iat[i])] if is_op[i]
+                            else f"maintenance {g['op'].iat[i]}")
+                    out.append(f"{m}: {name} ({s[i]:.3f}-{e[i]:.3f} h) overlaps the "
+                               f"unavailable window {b.start:.3f}-{b.end:.3f} h")
+    return out
+
+
+def schedule_kpis(problem: ScheduleProblem, table: pd.DataFrame) -> dict[str, float]:
+    """KPIs of a schedule.
+
+    Returns
+    -------
+    dict with ``makespan`` [h], ``weighted_tardiness`` [h], ``weighted_flow`` (sum of
+    weighted completion times) [h], ``total_tardiness`` [h],
+    ``tardy_jobs`` [1], ``max_tardiness`` [h], ``setup_hours`` [h], ``energy`` [kWh],
+    ``energy_cost`` [EUR], ``maintenance_hours`` [h], ``utilisation`` [1] (processing
+    hours over machines x makespan).
+    """
+    ops_t = table[table["job"] != MAINT]
+    mt_t = table[table["job"] == MAINT]
+    last = ops_t.groupby("job")["end"].max()
+    jobs = problem.jobs.loc[last.index]
+    tard = np.clip(last.to_numpy(float) - jobs["due"].to_numpy(float), 0, None)
+    power = problem.power_table()
+    energy = cost = 0.0
+    for r in ops_t.itertuples(index=False):
+        kwh = power.get((int(r.op), r.machine), 0.0) * (r.end - r.start)
+        energy += kwh
+        cost += kwh * problem.energy_price(float(r.start), float(r.end))
+    makespan = float(table["end"].max()) if len(table) else 0.0
+    busy = float((ops_t["end"] - ops_t["start"]).sum())
+    return {"makespan": makespan,
+            "weighted_tardiness": float(np.sum(tard * jobs["weight"].to_numpy(float))),
+            "weighted_flow": float(np.sum(last.to_numpy(float) * jobs["weight"].to_numpy(float))),
+            "total_tardiness": float(tard.sum()), "tardy_jobs": float((tard > 1e-6).sum()),
+            "max_tardiness": float(tard.max()) if len(tard) else 0.0,
+            "setup_hours": float(ops_t["setup"].sum()) if "setup" in ops_t else 0.0,
+            "energy": energy, "energy_cost": cost,
+            "maintenance_hours": float((mt_t["end"] - mt_t["start"]).sum()),
+            "utilisation": busy / max(makespan * len(problem.machines), 1e-9)}
+
+
+def objective_value(kpis: Mapping[str, float], weights: Mapping[str, float]) -> float:
+    """Weighted objective of a plan's KPIs (:func:`schedule_kpis`).
+
+    Parameters
+    ----------
+    kpis
+        ``makespan`` [h], ``weighted_tardiness`` [h], ``weighted_flow`` [h] and
+        ``energy_cost`` [EUR].
+    weights
+        ``makespan`` [1/h], ``tardiness`` (weighted) [1/h], ``flow`` (weighted completion
+        times) [1/h], ``cost`` (energy) [1/EUR]; absent keys weigh 0.
+
+    Returns
+    -------
+    float
+        The weighted sum [1].
+    """
+    return (weights.get("makespan", 0.0) * kpis["makespan"]
+            + weights.get("tardiness", 0.0) * kpis["weighted_tardiness"]
+            + weights.get("flow", 0.0) * kpis["weighted_flow"]
+            + weights.get("cost", 0.0) * kpis["energy_cost"])

@@ -1,0 +1,88 @@
+"""Why no schedule exists: a conflicting set of constraints in the plant's terms.
+
+The scheduling model is rebuilt with loose time windows (so that every rule lives in a
+named constraint, not in a variable bound) and a feasibility objective; the deletion filter
+(:func:`twinbench.optimize.diagnose.deletion_filter`) then keeps an irreducible set of
+groups such as ``deadline of O0007 (2026-01-06 14:00)``, ``maintenance maint-PRESS-1 window
+...``, ``PRESS-1 unavailable ...``, ``PRESS-1 one job at a time (with setups)``, ``routing
+of O0007``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+
+from twinbench.optimize.diagnose import deletion_filter, feasible
+from twinbench.optimize.schedule.model import build_model
+from twinbench.optimize.schedule.problem import ScheduleProblem
+
+__all__ = ["diagnose", "schedule_groups"]
+
+
+def _when(problem: ScheduleProblem, h: float) -> str:
+    """Working-clock hour ``h`` [h] as the plant reads it (wall clock when known)."""
+    if problem.t0 is None:
+        return f"{h:.1f} h"
+    return f"{problem.to_wall(np.array([h]))[0]:%Y-%m-%d %H:%M}"
+
+
+def schedule_groups(m: pyo.ConcreteModel, problem: ScheduleProblem) -> dict[str, list]:
+    """Constraints of the scheduling model grouped under names in the plant's terms."""
+    g: dict[str, list] = {}
+
+    def add(name: str, cs: list) -> None:
+        """File the constraints ``cs`` under ``name``."""
+        g.setdefault(name, []).extend(cs)
+
+    jobs = problem.ops["job"]
+    for o, c in m.release.items():
+        j = jobs.iat[o]
+        add(f"release of {j} ({_when(problem, float(problem.jobs.at[j, 'release']))})", [c])
+    for o, c in list(m.prec.items()) + list(m.prec_end.items()):
+        add(f"routing of {jobs.iat[o]} (steps in order)", [c])
+    for j, c in m.deadline.items():
+        add(f"deadline of {j} ({_when(problem, float(problem.jobs.at[j, 'deadline']))})", [c])
+    mt = problem.maintenance.reset_index(drop=True)
+    for k in m.maint_deadline:
+        r = mt.iloc[k]
+        add(f"maintenance {r['task']} on {r['machine']} ({r['duration']:.1f} h) between "
+            f"{_when(problem, float(r['earliest']))} and {_when(problem, float(r['deadline']))}"
+            f" ({r.get('reason', '')})", [m.maint_deadline[k], m.maint_earliest[k]])
+    for comp in (m.before, m.after, m.forced):
+        for (_i, _j, mc), c in comp.items():
+            add(f"{mc} one job at a time (with setups)", [c])
+    for (_i, mc), c in m.initial_setup.items():
+        add(f"{mc} ready at {_when(problem, problem.machine_ready.get(mc, 0.0))} "
+            "(and set up)", [c])
+    blocks = problem.blocks.reset_index(drop=True)
+    for comp in (m.block_before, m.block_after):
+        for (_i, b), c in comp.items():
+            r = blocks.iloc[b]
+            add(f"{r['machine']} unavailable {_when(problem, float(r['start']))} to "
+                f"{_when(problem, float(r['end']))} ({r.get('reason', '')})", [c])
+    add(f"planning horizon (everything done by {_when(problem, problem.horizon)})",
+        [m.horizon_limit])
+    return g
+
+
+def diagnose(problem: ScheduleProblem, solver: str = "appsi_highs") -> list[str]:
+    """An irreducible set of conflicting constraint groups (names in the plant's terms)."""
+    n_items = problem.n_ops + len(problem.maintenance)
+    est = np.zeros(n_items)
+    lst = np.full(n_items, 4.0 * problem.horizon + 1.0)
+    m, _ = build_model(problem, {"makespan": 1.0}, (est, lst))
+    m.horizon_limit = pyo.Constraint(expr=m.cmax <= problem.horizon)
+    m.obj.deactivate()
+    m.load_bound.deactivate()
+    m.feasibility = pyo.Objective(expr=0.0)
+
+    def ok(model: pyo.ConcreteModel) -> bool:
+        """The model has a plan with the groups still active."""
+        return feasible(model, solver)
+
+    groups = schedule_groups(m, problem)
+    # try the groups least likely to be the cause first, so the set found reads naturally
+    order = sorted(groups, key=lambda k: (k.startswith(("deadline", "maintenance", "planning",
+                                                         "release")), k))
+    return deletion_filter(m, {k: groups[k] for k in order}, ok)
