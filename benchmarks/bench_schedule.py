@@ -58,7 +58,7 @@ def demo_week(limit: float) -> None:
     from twinbench.data.plant import load_plant
     from twinbench.optimize.schedule import solve_schedule
     from twinbench.optimize.schedule.problem import problem_from_plant
-    from twinbench.planning import first_week
+    from twinbench.pipeline.week import first_week
 
     plant = load_plant()
     week = first_week(plant.orders)

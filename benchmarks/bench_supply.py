@@ -2,13 +2,22 @@
 
 Builds the two-stage stochastic problem from the demo plant (demand scenarios from the
 demand forecast's distribution, supplier misses and outages, station hours from the
-calendar and availability), then times model build and the HiGHS solve (interior point
-with crossover, the default for stochastic LPs), checks the plan with the independent
-checker, and prints the value of the stochastic solution (EV and EEV solves). Target
-(issue 7): under 60 s on 2 cores. ``--simplex`` also times HiGHS's dual simplex on the same
-model for comparison (minutes).
+calendar and availability), then times each step of :func:`solve_supply`: the LP built as a
+sparse matrix with numpy (:mod:`twinbench.optimize.supply.matrix`), the HiGHS solve
+(interior point with crossover, the default for stochastic LPs, through ``highspy``), and
+reading the plan (labelled dataset, cost parts, shadow prices, binding constraints); then
+checks the plan with the independent checker. Prints the model size (columns, rows,
+nonzeros). Target (issue "One coupled twin"): build + solve under 15 s on this machine.
 
-usage: python benchmarks/bench_supply.py [--weeks 52] [--scenarios 50] [--simplex]
+Options: ``--compare`` solves a small instance (8 weeks x 4 scenarios) on both paths
+(matrix and the Pyomo model) and prints the objectives; ``--pyomo`` also times the Pyomo
+path at full size (minutes); ``--vss`` prints the value of the stochastic solution (EV and
+EEV solves); ``--simplex`` times HiGHS's dual simplex on the same matrix (minutes);
+``--no-crossover`` stops HiGHS's interior point before crossover (an optimum to HiGHS's
+tolerances, not a vertex).
+
+usage: python benchmarks/bench_supply.py [--weeks 52] [--scenarios 50] [--compare]
+       [--pyomo] [--vss] [--simplex] [--no-crossover]
 """
 
 from __future__ import annotations
@@ -24,39 +33,72 @@ from twinbench.twin.demand import forecast_demand
 
 
 def main() -> None:
+    """Run the benchmark and print its figures."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--weeks", type=int, default=52)
     ap.add_argument("--scenarios", type=int, default=50)
+    ap.add_argument("--compare", action="store_true")
+    ap.add_argument("--pyomo", action="store_true")
+    ap.add_argument("--vss", action="store_true")
     ap.add_argument("--simplex", action="store_true")
+    ap.add_argument("--no-crossover", action="store_true",
+                    help="HiGHS interior point without crossover (an interior optimum)")
     args = ap.parse_args()
+    opts = {"run_crossover": "off"} if args.no_crossover else None
     plant = load_plant()
     fc = forecast_demand(plant.demand, plant.drivers)
     t0 = time.perf_counter()
     prob = supply_problem(plant, fc.ds, weeks=args.weeks, scenarios=args.scenarios, seed=1)
     inputs_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    plan = solve_supply(prob)
+    plan = solve_supply(prob, time_limit=1200, options=opts)
     wall = time.perf_counter() - t0
+    t0 = time.perf_counter()
     problems = check_supply_plan(prob, plan.ds)
+    check_s = time.perf_counter() - t0
+    o = plan.options
     print(f"problem: {args.weeks} weeks x {args.scenarios} scenarios, "
           f"{len(prob.products)} products, {len(prob.materials)} materials, "
-          f"{len(prob.network.dcs)} DCs, {len(prob.regions)} regions")
-    print(f"inputs {inputs_s:.2f} s | build {plan.options['build_seconds']:.1f} s | "
-          f"solve {plan.options['solve_seconds']:.1f} s | total {wall:.1f} s "
-          f"(target < 60 s) | status {plan.status} | checker: "
+          f"{len(prob.offers())} offers, {len(prob.network.dcs)} DCs, "
+          f"{len(prob.regions)} regions")
+    print(f"LP ({o['method']}): {o['columns']:,} columns, {o['rows']:,} rows, "
+          f"{o['nonzeros']:,} nonzeros")
+    read_s = wall - o["build_seconds"] - o["solve_seconds"]
+    print(f"inputs {inputs_s:.2f} s | build {o['build_seconds']:.2f} s | solve "
+          f"{o['solve_seconds']:.1f} s (HiGHS {o['highs_seconds']:.1f} s) | read plan "
+          f"{read_s:.2f} s | build + solve + read {wall:.1f} s (target < 15 s) | status "
+          f"{plan.status} | checker ({check_s:.1f} s): "
           f"{'ok' if not problems else f'{len(problems)} violation(s)'}")
-    print(f"expected cost {plan.objective:,.0f} EUR: "
+    print(f"expected cost {plan.objective:,.2f} EUR: "
           + ", ".join(f"{k} {v:,.0f}" for k, v in plan.costs.items()))
-    t0 = time.perf_counter()
-    vss = value_of_stochastic_solution(prob, rp=plan)
-    print(f"VSS: RP {vss['RP']:,.0f}  EV {vss['EV']:,.0f}  EEV {vss['EEV']:,.0f}  "
-          f"VSS {vss['VSS']:,.0f} EUR ({100 * vss['VSS'] / vss['RP']:.1f}% of RP; "
-          f"{time.perf_counter() - t0:.1f} s)")
+    fr = plan.ds["fill_rate"].weighted(plan.ds["probability"]).mean()
+    ot = plan.ds["fill_rate_on_time"].weighted(plan.ds["probability"]).mean()
+    print(f"fill rate {float(fr):.4f} by the horizon's end, {float(ot):.4f} on time")
+    if args.compare:
+        small = supply_problem(plant, fc.ds, weeks=8, scenarios=4, seed=1)
+        fast = solve_supply(small, method="matrix")
+        ref = solve_supply(small, method="pyomo")
+        rel = abs(fast.objective - ref.objective) / max(abs(ref.objective), 1e-9)
+        print(f"8 weeks x 4 scenarios: matrix {fast.objective:,.4f}, Pyomo "
+              f"{ref.objective:,.4f} EUR (relative difference {rel:.1e})")
+    if args.pyomo:
+        t0 = time.perf_counter()
+        ref = solve_supply(prob, method="pyomo", time_limit=1200)
+        rel = abs(plan.objective - ref.objective) / max(abs(ref.objective), 1e-9)
+        print(f"Pyomo path: build {ref.options['build_seconds']:.1f} s, solve "
+              f"{ref.options['solve_seconds']:.1f} s, total {time.perf_counter() - t0:.1f} s;"
+              f" objective {ref.objective:,.2f} (relative difference {rel:.1e})")
+    if args.vss:
+        t0 = time.perf_counter()
+        vss = value_of_stochastic_solution(prob, rp=plan)
+        print(f"VSS: RP {vss['RP']:,.0f}  EV {vss['EV']:,.0f}  EEV {vss['EEV']:,.0f}  "
+              f"VSS {vss['VSS']:,.0f} EUR ({100 * vss['VSS'] / vss['RP']:.1f}% of RP; "
+              f"{time.perf_counter() - t0:.1f} s)")
     if args.simplex:
         t0 = time.perf_counter()
         simplex = solve_supply(prob, time_limit=1200, options={"solver": "simplex"})
         print(f"dual simplex: {time.perf_counter() - t0:.1f} s, objective "
-              f"{simplex.objective:,.0f} (interior point {plan.objective:,.0f})")
+              f"{simplex.objective:,.2f} (interior point {plan.objective:,.2f})")
 
 
 if __name__ == "__main__":

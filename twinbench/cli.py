@@ -102,26 +102,52 @@ def run(
         help="Calibrate the twin once for capacity (about a minute); else spec physics.")]
     = False,
     weeks: Annotated[int, typer.Option(help="Supply-plan horizon [weeks].")] = 13,
-    samples: Annotated[int, typer.Option(help="Demand/supplier samples per scenario.")] = 10,
+    samples: Annotated[int, typer.Option(
+        help="Worlds (demand/supplier samples) the supply plan is optimised on.")] = 10,
+    worlds: Annotated[int, typer.Option(
+        help="Evaluation worlds: the KPI samples of every scenario.")] = 30,
+    stages: Annotated[str | None, typer.Option(
+        help="Comma-separated stages of the chain to run (default: all).")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    retries: Annotated[int, typer.Option(
+        help="Reruns of a scenario whose worker process died (--workers > 1).")] = 2,
 ) -> None:
-    """Run a batch of what-if scenarios; each result is stored as it finishes."""
+    """Run a batch of what-if scenarios; each result is stored as it finishes.
+
+    Results are keyed by content (edits, seed) and by the data, settings and code they ran
+    on: rerunning an edited file recomputes only what changed. One batch at a time per
+    results folder.
+    """
     from twinbench.scenarios import ScenarioError, load_scenarios
-    from twinbench.scenarios.batch import run_batch
+    from twinbench.scenarios.batch import FolderInUse, WorkerStartError, run_batch
     from twinbench.scenarios.runner import RunSettings, prepare_context
     from twinbench.spec import SpecError
 
     try:
-        settings = RunSettings(supply_weeks=weeks, supply_scenarios=samples)
+        chosen = {} if stages is None else {
+            "stages": tuple(x.strip() for x in stages.split(",") if x.strip())}
+        settings = RunSettings(weeks=weeks, train_worlds=samples, eval_worlds=worlds,
+                               **chosen)
         ctx = prepare_context(plant, settings, calibrate_twin=twin)
         batch = load_scenarios(scenarios, ctx.plant.spec)
         rep = run_batch(batch, ctx, out, workers=workers, scheduler=scheduler,
-                        progress=progress)
-    except (FileNotFoundError, ValueError, ScenarioError, SpecError, OSError) as err:
+                        progress=progress, retries=retries)
+    except (FileNotFoundError, ValueError, ScenarioError, SpecError, OSError,
+            FolderInUse, WorkerStartError) as err:
         _fail(err)
     typer.echo(f"{len(batch)} scenario(s): {len(rep.computed)} computed, "
                f"{len(rep.skipped)} already done, {len(rep.failed)} failed "
                f"({rep.seconds:.1f} s, {rep.per_minute:.1f} per minute). Results in {out}")
+    if rep.lock_taken_over is not None:
+        typer.echo(f"  took over the lock left by process {rep.lock_taken_over} (no longer "
+                   "running)")
+    for old, new in rep.renamed.items():
+        typer.echo(f"  renamed {old} -> {new} (same content: result reused)")
+    if rep.replaced:
+        typer.echo(f"  now other content under the same name (edited, or other data, "
+                   f"settings or code): {', '.join(rep.replaced)}")
+    for name, n in rep.worker_deaths.items():
+        typer.echo(f"  worker died {n} time(s) while evaluating {name}")
     cat = rep.store.catalog()
     for _, row in cat[cat["status"] == "failed"].iterrows():
         typer.echo(f"  failed {row['name']}: {row['error']}")
@@ -134,28 +160,48 @@ def compare(
     kpi: Annotated[str | None, typer.Option(help="Only this KPI.")] = None,
     csv: Annotated[Path | None, typer.Option(help="Write the comparison to this CSV.")]
     = None,
+    level: Annotated[float, typer.Option(help="Confidence level of the intervals; tests at "
+                                         "alpha = 1 - level.")] = 0.9,
 ) -> None:
-    """KPI deltas of every scenario against the base, with 90% intervals and ranks."""
+    """KPI deltas of every scenario against the base, with intervals, tests and ranks.
+
+    Deltas pair by world (n_pairs: worlds finite in both); p: t-test, q: Benjamini-Hochberg
+    over all rows; rank 1 = largest improvement of the KPI (its known better direction).
+    Rows that cannot be compared (NaN, missing KPI, failed scenario) say why.
+    """
     import pandas as pd
 
     from twinbench.scenarios.compare import compare as compare_results
+    from twinbench.scenarios.compare import summary_text
 
     if not (out / "catalog.sqlite").exists():
         _fail(FileNotFoundError(f"no results catalog in {str(out)!r}; run "
                                 "`twinbench run SCENARIOS.yaml --out DIR` first"))
     try:
-        df = compare_results(out, base=base)
+        df = compare_results(out, base=base, level=level,
+                             kpis=[kpi] if kpi is not None else None)
     except ValueError as err:
         _fail(err)
-    if kpi is not None:
-        if kpi not in set(df["kpi"]):
-            _fail(ValueError(f"unknown KPI {kpi!r}; allowed: {sorted(set(df['kpi']))!r}"))
-        df = df[df["kpi"] == kpi]
     if csv is not None:
         df.to_csv(csv, index=False)
-    cols = ["scenario", "kpi", "unit", "base", "value", "delta", "ci_low", "ci_high", "rank"]
-    with pd.option_context("display.width", 160, "display.max_rows", 500):
-        typer.echo(df[cols].round(4).to_string(index=False))
+    if df.empty:
+        typer.echo(f"nothing to compare: only the base {base!r} in {str(out)!r}")
+        return
+    show = df.rename(columns={"significant": "sig", "significant_fdr": "sig_fdr",
+                              "p_value": "p", "q_value": "q"})
+    show["rank"] = show["rank"].astype(object).where(show["rank"].notna(), "-")
+    show["why"] = (show["reason"] != "").map({True: "see below", False: ""})
+    cols = ["scenario", "kpi", "unit", "base", "value", "delta", "ci_low", "ci_high",
+            "n_pairs", "p", "sig", "q", "sig_fdr", "rank", "why"]
+    pq = {c: (lambda v: "-" if pd.isna(v) else f"{v:.2g}") for c in ("p", "q")}
+    with pd.option_context("display.width", 250, "display.max_rows", 500):
+        typer.echo(show[cols].round(4).to_string(index=False, na_rep="-", formatters=pq))
+    typer.echo("\n" + summary_text(df.attrs["multiplicity"]))
+    for (name, why), rows in df[df["reason"] != ""].groupby(["scenario", "reason"],
+                                                            sort=False):
+        typer.echo(f"  no test: {name} / {', '.join(rows['kpi'])}: {why}")
+    for _, row in df[df["note"] != ""].iterrows():
+        typer.echo(f"  note {row['scenario']} / {row['kpi']}: {row['note']}")
 
 
 @app.command()
@@ -194,14 +240,16 @@ def ask(
     """Ask the twin: a what-if runs as a scenario against the base and is explained; a
     how/why question is answered from the plant's documents with sources."""
     from twinbench.llm.ask import ask as ask_twin
+    from twinbench.pipeline import StageFailed
     from twinbench.scenarios.runner import RunSettings, prepare_context
+    from twinbench.spec import SpecError
 
     try:
-        ctx = prepare_context(plant, RunSettings(supply_weeks=8, supply_scenarios=5,
-                                                 sim_replications=20))
+        ctx = prepare_context(plant, RunSettings(weeks=8, train_worlds=5, eval_worlds=20,
+                                                 schedule_time_limit=5))
         answer = ask_twin(question, ctx, use_llm=llm, method="auto" if llm else "rules",
                           seed=seed)
-    except (FileNotFoundError, ValueError) as err:
+    except (FileNotFoundError, ValueError, SpecError, StageFailed) as err:
         _fail(err)
     typer.echo(str(answer))
     if answer.comparison is not None:

@@ -155,9 +155,9 @@ class Workbench:
     @cached_property
     def schedule(self):
         """The first week's schedule, maintenance placed before the twin's failure-risk
-        threshold (:func:`twinbench.planning.week_problem`)."""
+        threshold (:func:`twinbench.pipeline.week.week_problem`)."""
         from twinbench.optimize.schedule import solve_schedule
-        from twinbench.planning import OBJECTIVE, week_problem
+        from twinbench.pipeline.week import OBJECTIVE, week_problem
 
         problem = week_problem(self.plant, self.wear)
         return self._step("schedule", lambda: solve_schedule(
@@ -167,7 +167,7 @@ class Workbench:
     def schedule_on_time(self) -> pd.DataFrame:
         """On-time probability per order of the schedule replayed in the twin, beside EDD
         dispatching under the same maintenance."""
-        from twinbench.planning import replay_plan
+        from twinbench.pipeline.week import replay_plan
 
         return replay_plan(self.plant, self.schedule, self.failures, 50, self.seed)[0]
 
@@ -177,7 +177,8 @@ class Workbench:
         """Context shared by every what-if of the session."""
         from twinbench.scenarios.runner import RunContext, RunSettings
 
-        return RunContext(self.plant, self.demand.ds, self.failures, RunSettings())
+        return RunContext(self.plant, self.demand.ds, self.failures, RunSettings(),
+                          wear=self.wear)
 
     @cached_property
     def _whatif_cache(self) -> dict[str, Any]:

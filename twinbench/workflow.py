@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +176,7 @@ def _schedule_steps(res: DemoResult, plant: PlantData, record: RunRecord,
     """Schedule the first week's orders with maintenance before the twin's failure-risk
     threshold, check the plan, and replay it in the twin against EDD dispatching."""
     from twinbench.optimize.schedule import solve_schedule
-    from twinbench.planning import (
+    from twinbench.pipeline.week import (
         OBJECTIVE,
         RUL_QUANTILE,
         first_week,
@@ -364,15 +364,13 @@ def _scenario_steps(res: DemoResult, plant: PlantData, record: RunRecord,
     if not path.exists():
         return
     out = res.out_dir
-    ctx = RunContext(plant, res.demand.ds, res.failures, RunSettings())
+    ctx = RunContext(plant, res.demand.ds, res.failures, RunSettings(), wear=res.wear)
     batch = [s.model_copy(update={"seed": seed}) for s in load_scenarios(path, plant.spec)]
     rep = _timed(record, "what-if scenarios", lambda: run_batch(batch, ctx, out / "scenarios"))
     record.options["scenarios"] = {"file": str(path), "computed": len(rep.computed),
                                    "skipped": len(rep.skipped), "failed": rep.failed,
-                                   "settings": {"steps": list(ctx.settings.steps),
-                                                "supply_weeks": ctx.settings.supply_weeks,
-                                                "supply_samples":
-                                                    ctx.settings.supply_scenarios}}
+                                   "settings": asdict(ctx.settings),
+                                   "state": ctx.pipeline.state.source}
     table = compare(rep.store)
     table.to_csv(out / "scenario_comparison.csv", index=False)
     collect(rep.store).to_netcdf(out / "scenario_kpis.nc", engine="h5netcdf")
@@ -383,10 +381,12 @@ def _scenario_steps(res: DemoResult, plant: PlantData, record: RunRecord,
                       "scenario_tornado": out / "figures" / "scenario_tornado.html"})
     report.heading("What-if scenarios")
     descriptions = {s.name: s.description for s in batch}
-    report.text(f"{len(batch)} scenarios from {path.name}, each a "
-                f"{ctx.settings.supply_weeks}-week supply plan over "
-                f"{ctx.settings.supply_scenarios} demand/supplier samples shared by all "
-                "(differences are paired); 90% intervals of the expected change.")
+    st = ctx.settings
+    report.text(f"{len(batch)} scenarios from {path.name}, each run through the whole chain "
+                f"(demand forecast, a {st.weeks}-week supply plan optimised on "
+                f"{st.train_worlds} worlds, material arrivals, the week's schedule, the line "
+                f"simulated) and measured on {st.eval_worlds} other worlds, the same for every "
+                "scenario (differences pair world by world); 90% intervals of the change.")
     cost = table[table["kpi"] == "supply cost"].copy()
     cost["what"] = cost["scenario"].map(descriptions)
     report.table(cost[["scenario", "what", "delta", "ci_low", "ci_high", "rank"]].round(1),
@@ -396,8 +396,8 @@ def _scenario_steps(res: DemoResult, plant: PlantData, record: RunRecord,
     wide = table[table["kpi"].isin(key)].pivot(index="scenario", columns="kpi",
                                                values="delta")
     report.table(wide[[k for k in key if k in wide]].round(4).reset_index(),
-                 caption="Change against the base of the key KPIs (supply plan: 13 weeks; "
-                         "simulation: the first week)")
+                 caption=f"Change against the base of the key KPIs (supply plan: "
+                         f"{st.weeks} weeks; line: the first week's orders)")
     if rep.failed:
         cat = rep.store.catalog()
         report.table(cat[cat["status"] == "failed"][["name", "error"]],

@@ -15,14 +15,14 @@ from twinbench.llm.facts import fact_sheet
 from twinbench.llm.grounding import check_text
 from twinbench.llm.report import model_identity, weekly_report
 from twinbench.optimize.schedule import solve_schedule
-from twinbench.planning import replay_plan, week_problem
+from twinbench.pipeline.week import replay_plan, week_problem
 from twinbench.scenarios.runner import RunSettings, prepare_context
 
 
 @pytest.fixture(scope="module")
 def ctx():
-    return prepare_context(settings=RunSettings(supply_weeks=6, supply_scenarios=3,
-                                                sim_replications=8))
+    return prepare_context(settings=RunSettings(weeks=6, train_worlds=3,
+                                                eval_worlds=8, schedule_time_limit=5))
 
 
 def test_whatif_question_runs_the_scenario_and_explains_it(ctx):

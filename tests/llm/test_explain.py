@@ -39,7 +39,8 @@ def demo(tmp_path_factory):
     bt = backtest(plant.demand, plant.drivers, horizon=13, origins=2)
     fc = forecast_demand(plant.demand, plant.drivers, backtest_result=bt)
     plan = solve_supply(supply_problem(plant, fc.ds, weeks=13, scenarios=6, seed=2))
-    ctx = RunContext(plant, fc.ds, None, RunSettings(supply_weeks=13, supply_scenarios=6))
+    ctx = RunContext(plant, fc.ds, None, RunSettings(stages=("demand", "supply"), weeks=13,
+                                                    train_worlds=6, eval_worlds=6))
     batch = [s for s in load_scenarios(plant.root / "scenarios.yaml", plant.spec)
              if s.name in ("base", "s4-out-6-weeks", "brackets-plus-20")]
     rep = run_batch(batch, ctx, tmp_path_factory.mktemp("whatif"))

@@ -37,10 +37,17 @@ def _clear(msg: str) -> bool:
     return any(w in msg for w in ("allowed", "e.g.", "one of", "would leave"))
 
 
+#: the planner's edits added with the coupled twin (supplier terms, lead time, spot price,
+#: DC status): written in scenario files or Python; the question parser does not read them
+#: yet (the question-understanding issue), so the question set does not cover them
+NOT_ASKED_YET = {"supplier_capacity", "supplier_price", "supplier_reliability", "lead_time",
+                 "spot_price", "dc_status"}
+
+
 def test_question_set_is_large_and_covers_every_kind(spec):
     assert len(QUESTIONS) >= 30
     kinds = {e["kind"] for q in QUESTIONS if q["expected"] != "reject" for e in q["expected"]}
-    assert kinds == set(EDIT_KINDS)
+    assert kinds == set(EDIT_KINDS) - NOT_ASKED_YET
     assert sum(q["expected"] == "reject" for q in QUESTIONS) >= 5
 
 

@@ -12,7 +12,7 @@ from twinbench.optimize.diagnose import Infeasible
 from twinbench.optimize.schedule import solve_schedule
 from twinbench.optimize.schedule.check import MAINT, check_schedule
 from twinbench.optimize.schedule.problem import problem_from_plant
-from twinbench.planning import first_week
+from twinbench.pipeline.week import first_week
 from twinbench.twin.simulation import simulate
 from twinbench.viz.schedule import schedule_gantt
 

@@ -6,6 +6,7 @@ expected number below comes from the arithmetic in its comment, not from the sol
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -17,6 +18,8 @@ from twinbench.optimize.diagnose import Infeasible
 from twinbench.optimize.supply import SupplyProblem, solve_supply, value_of_stochastic_solution
 from twinbench.optimize.supply.check import check_supply_plan
 from twinbench.optimize.supply.network import network_from_dict
+from twinbench.optimize.supply.policy import combined_safety_stock, safety_stocks
+from twinbench.optimize.supply.problem import arrival_shares
 from twinbench.spec import LineSpec, SpecError
 
 
@@ -319,3 +322,205 @@ def test_bad_network_and_options_are_explained():
         solve_supply(prob, dcs_open={"X": True})
     with pytest.raises(RuntimeError, match="solver 'no_such_solver' is not available"):
         solve_supply(prob, solver="no_such_solver")
+
+
+# -- lead times in days, spot buys, terminal value, fill rate on time ---------------------
+
+
+def test_arrival_shares_split_by_the_day_of_arrival():
+    # ordered at the start of week t, 10 d later is day 3 of week t + 1: usable 4/7 of it
+    assert arrival_shares(0.0) == [(0, 1.0)]
+    assert arrival_shares(7.0) == [(1, 1.0)]
+    assert arrival_shares(14.0) == [(2, 1.0)]
+    (k1, a), (k2, b) = arrival_shares(10.0)
+    assert (k1, k2) == (1, 2)
+    assert (a, b) == (pytest.approx(4 / 7), pytest.approx(3 / 7))
+    (k1, a), (k2, b) = arrival_shares(3.0)
+    assert (k1, k2, a) == (0, 1, pytest.approx(4 / 7))
+    with pytest.raises(ValueError, match="lead time must be >= 0 d"):
+        arrival_shares(-1.0)
+
+
+def test_ten_and_fourteen_day_lead_times_arrive_differently():
+    # demand 0, 4, 3; material 10 EUR, spot 15 EUR (arrives next week), backorders dear.
+    # 10 d (S1): 7 units ordered in week 0 arrive 4 in week 1 (day 10 = day 3 of week 1,
+    # 4/7) and 3 in week 2: cost 70. 14 d (S2): week 0's order arrives in week 2 only, so
+    # week 1's 4 units are spot buys placed in week 0 (60) and 3 are bought (30): 90.
+    # (Rounded up to whole weeks, as before, 10 d cost 90 too.)
+    for lead, cost, buy, spot in (("10 d", 70.0, 7.0, 0.0), ("14 d", 90.0, 3.0, 4.0)):
+        spec = tiny_spec(lead=lead)
+        net = tiny_network(spec, backorder_cost=1.0)
+        prob = tiny_problem(spec, net, np.array([[[0.0, 4.0, 3.0]]]), [100.0] * 3)
+        plan = solve_supply(prob)
+        assert plan.objective == pytest.approx(cost, abs=1e-6)
+        np.testing.assert_allclose(plan.ds["buy"].values.ravel(), [buy, 0, 0], atol=1e-6)
+        np.testing.assert_allclose(plan.ds["spot"].values.ravel(), [spot, 0, 0], atol=1e-6)
+        assert check_supply_plan(prob, plan.ds) == []
+
+
+def test_zero_day_lead_time_arrives_in_the_order_week():
+    # 0 d: week 0's 5 units are bought in week 0 (50 EUR); 3 d: day 3 of week 0, so 4/7
+    # of an order placed in week 0 serves week 0 and 3/7 week 1: demand 4, 3 -> buy 7 (70)
+    for lead, demand, buy in (("0 d", [5.0, 0.0], [5, 0]), ("3 d", [4.0, 3.0], [7, 0])):
+        spec = tiny_spec(lead=lead)
+        net = tiny_network(spec, backorder_cost=1.0)
+        prob = tiny_problem(spec, net, np.array([[demand]]), [100.0] * 2)
+        plan = solve_supply(prob)
+        np.testing.assert_allclose(plan.ds["buy"].values.ravel(), buy, atol=1e-6)
+        assert plan.objective == pytest.approx(10.0 * sum(buy), abs=1e-6)
+        assert check_supply_plan(prob, plan.ds) == []
+
+
+def test_spot_capacity_and_lead_time():
+    # supplier lead 7 d, 5 units in stock, demand 10 in week 0; a unit late costs
+    # 0.5 x 100 = 50 EUR a week; spot 15 EUR. Spot arriving the same week (0 d), unlimited:
+    # 5 spot = 75. At most 2 a week: 2 spot (30) + 3 late (150) + 3 bought (30) = 210.
+    # Defaults (unlimited, next week): 5 late (250) + 5 bought in week 0 (50) = 300.
+    spec = tiny_spec(lead="7 d")
+    net = tiny_network(spec, backorder_cost=0.5)
+    base = tiny_problem(spec, net, np.array([[[10.0, 0.0]]]), [100.0, 100.0],
+                        initial_stock=5.0)
+    assert base.spot_cap("m") == np.inf and base.spot_lead_days() == 7.0
+    for cap, lead, cost, spot in ((None, 0.0, 75.0, 5.0), (2.0, 0.0, 210.0, 2.0),
+                                  (None, None, 300.0, 0.0)):
+        prob = dataclasses.replace(base, spot_capacity=cap, spot_lead_time=lead)
+        plan = solve_supply(prob)
+        assert plan.objective == pytest.approx(cost, abs=1e-6)
+        assert float(plan.ds["spot"].sum()) == pytest.approx(spot, abs=1e-6)
+        assert check_supply_plan(prob, plan.ds) == []
+    over = plan.ds.copy(deep=True)
+    over["spot"][0, 0, 0] = 3.0
+    capped = dataclasses.replace(base, spot_capacity={"m": 2.0})
+    assert any(p.startswith("spot capacity of m") for p in check_supply_plan(capped, over))
+
+
+def test_terminal_value_of_stock_and_of_orders_under_way():
+    # 20 units in stock, demand 10 in one week: 10 left, worth 0.5 x 10 EUR each: -50.
+    spec = tiny_spec()
+    net = tiny_network(spec)
+    prob = tiny_problem(spec, net, np.array([[[10.0]]]), [100.0], initial_stock=20.0)
+    plan = solve_supply(dataclasses.replace(prob, terminal_value=0.5))
+    assert plan.objective == pytest.approx(-50.0, abs=1e-6)
+    assert plan.costs["terminal"] == pytest.approx(-50.0, abs=1e-6)
+    assert solve_supply(prob).costs["terminal"] == 0.0
+    # lead 10 d, demand 4 in week 1: worthless leftovers -> 4 spot buys (60 EUR); with
+    # terminal value 0.5 -> buy 7 in week 0 (4 arrive in week 1, 3 after the horizon,
+    # worth 0.5 x 10 x 3 = 15): 70 - 15 = 55
+    spec = tiny_spec(lead="10 d")
+    net = tiny_network(spec, backorder_cost=1.0)
+    prob = tiny_problem(spec, net, np.array([[[0.0, 4.0]]]), [100.0, 100.0])
+    assert solve_supply(prob).objective == pytest.approx(60.0, abs=1e-6)
+    plan = solve_supply(dataclasses.replace(prob, terminal_value=0.5))
+    assert plan.objective == pytest.approx(55.0, abs=1e-6)
+    np.testing.assert_allclose(plan.ds["buy"].values.ravel(), [7, 0], atol=1e-6)
+    assert sum(plan.costs.values()) == pytest.approx(plan.objective)
+
+
+def test_fill_rate_on_time_counts_demand_served_in_its_week():
+    # demand 0, 30, 10 with 20 units a week, backorders cheaper than holding: 10 of week
+    # 1's 30 are a week late. On time: 20 + 10 of 40 = 0.75; by the end: all of it.
+    spec = tiny_spec()
+    net = tiny_network(spec, hold_fg=6.0, backorder_cost=0.05)
+    prob = tiny_problem(spec, net, np.array([[[0.0, 30.0, 10.0]]]), [20.0] * 3)
+    plan = solve_supply(prob)
+    assert plan.ds["fill_rate"].item() == pytest.approx(1.0)
+    assert plan.ds["fill_rate_on_time"].item() == pytest.approx(0.75)
+    assert plan.ds["fill_rate_on_time"].attrs["units"] == "1"
+
+
+def test_safety_stock_with_lead_time_variance_by_hand():
+    # sd of weekly demand 10 (90% interval 100 -+ 1.645 x 10), mean 100; lead 14 d = 2
+    # weeks with cv 0.2 -> sigma_L = 0.4 week; review 1 week -> L = 3 weeks.
+    # SS = 1.645 x sqrt(3 x 10^2 + 100^2 x 0.4^2) = 1.645 x 43.589 = 71.6975
+    z = 1.6448536269514722
+    assert combined_safety_stock(z, 3.0, 10.0, 100.0, 0.4) == pytest.approx(
+        z * np.sqrt(1900.0))
+    spec = tiny_spec(lead="14 d")
+    weeks = pd.date_range("2026-01-05", periods=2, freq="7D")
+    iv = np.array([100 - z * 10, 100.0, 100 + z * 10])
+    fc = xr.Dataset({"mean": (("product", "week"), [[100.0, 100.0]]),
+                     "interval": (("product", "week", "quantile"), [[iv, iv]])},
+                    coords={"product": ["A"], "week": weeks, "quantile": [0.05, 0.5, 0.95]})
+    table = safety_stocks(spec, fc, lead_time_variance=True).set_index("item")
+    assert table.loc["m", "sd_lead_time"] == pytest.approx(0.4)
+    assert table.loc["m", "safety_stock"] == pytest.approx(z * np.sqrt(1900.0))
+    assert table.loc["m", "safety_stock"] == pytest.approx(71.6975, abs=1e-3)
+    assert table.loc["m", "reorder_point"] == pytest.approx(300 + z * np.sqrt(1900.0))
+    assert table.loc["A", "safety_stock"] == pytest.approx(z * 10.0)  # no lead time
+    plain = safety_stocks(spec, fc).set_index("item")
+    assert plain.loc["m", "safety_stock"] == pytest.approx(z * 10.0 * np.sqrt(3))
+
+
+def two_supplier_problem(terminal_value: float = 0.0, spot_capacity: float | None = None,
+                         shortage_hours: float = 30.0) -> SupplyProblem:
+    """Two suppliers of ``m`` (V: 10 d, cheaper, capacity 25/week; U: 14 d), two
+    scenarios (V misses week 3 in one), six weeks, tight station hours."""
+    spec = LineSpec.model_validate({
+        "name": "tiny2",
+        "machine_types": [{"name": "mt", "wear_rate_ref": 1e-4, "hazard_base": 1e-4}],
+        "stations": [{"name": "S", "machines": 1, "machine_type": "mt",
+                      "idle_power": 0, "busy_power": 1}],
+        "products": [{"name": "A", "family": "F", "price": 100.0, "bom": {"m": 1.0},
+                      "scrap_rate": 0.05,
+                      "routing": [{"station": "S", "time": {"mean": 1.0}}]}],
+        "materials": [{"name": "m", "holding_cost": 0.3}],
+        "suppliers": [{"name": "V", "prices": {"m": 10.0}, "lead_time": "10 d",
+                       "reliability": 0.9, "capacity": 25.0},
+                      {"name": "U", "prices": {"m": 12.0}, "lead_time": "14 d",
+                       "reliability": 1.0, "capacity": 1e6}],
+        "calendar": {"shifts": [{"name": "day", "start": "06:00", "end": "14:00"}]},
+        "energy": {"base_price": 0.1},
+    })
+    net = tiny_network(spec, hold_fg=0.5, backorder_cost=0.1)
+    n_t = 6
+    periods = pd.date_range("2026-01-05", periods=n_t, freq="7D")
+    demand = np.array([[20, 25, 30, 35, 25, 20], [15, 30, 40, 30, 30, 25]], float)
+    dem = xr.DataArray(demand[:, None, None, :], dims=("scenario", "product", "region",
+                                                       "period"),
+                       coords={"scenario": ["w0", "w1"], "product": ["A"], "region": ["r"],
+                               "period": periods})
+    share = np.ones((2, 2, n_t))
+    share[1, 0, 3] = 0.0
+    sup = xr.DataArray(share, dims=("scenario", "supplier", "period"),
+                       coords={"scenario": ["w0", "w1"], "supplier": ["V", "U"],
+                               "period": periods})
+    hrs = xr.DataArray(np.full((1, n_t), shortage_hours), dims=("station", "period"),
+                       coords={"station": ["S"], "period": periods})
+    pi = xr.DataArray([0.6, 0.4], dims="scenario", coords={"scenario": ["w0", "w1"]})
+    return SupplyProblem(spec, net, periods, dem, pi, sup, hrs, {"m": 40.0}, {"A": 5.0},
+                         spot_capacity=spot_capacity, terminal_value=terminal_value)
+
+
+@pytest.mark.parametrize("shortage", ["backorder", "lost_sales"])
+@pytest.mark.parametrize("tv,spot_cap", [(0.0, None), (0.4, 8.0)])
+def test_matrix_and_pyomo_paths_give_the_same_plan(shortage, tv, spot_cap):
+    prob = two_supplier_problem(terminal_value=tv, spot_capacity=spot_cap)
+    fast = solve_supply(prob, shortage=shortage, method="matrix")
+    ref = solve_supply(prob, shortage=shortage, method="pyomo")
+    assert fast.options["method"] == "matrix" and ref.options["method"] == "pyomo"
+    assert fast.objective == pytest.approx(ref.objective, rel=1e-6)
+    for part, v in ref.costs.items():
+        assert fast.costs[part] == pytest.approx(v, rel=1e-6, abs=1e-6)
+    assert sum(fast.costs.values()) == pytest.approx(fast.objective, rel=1e-9)
+    np.testing.assert_allclose(fast.ds["station_hour_value"], ref.ds["station_hour_value"],
+                               atol=1e-6)
+    np.testing.assert_allclose(fast.ds["demand_value"], ref.ds["demand_value"], atol=1e-6)
+    assert set(fast.binding["group"]) == set(ref.binding["group"])
+    np.testing.assert_allclose(fast.ds["fill_rate_on_time"], ref.ds["fill_rate_on_time"],
+                               atol=1e-6)
+    assert check_supply_plan(prob, fast.ds) == []
+    assert check_supply_plan(prob, ref.ds) == []
+    # the same plan evaluated with its purchases fixed, on both paths
+    ev_f = solve_supply(prob, shortage=shortage, fix_first_stage=fast.ds, method="matrix")
+    ev_r = solve_supply(prob, shortage=shortage, fix_first_stage=fast.ds, method="pyomo")
+    assert ev_f.objective == pytest.approx(ev_r.objective, rel=1e-6)
+    assert ev_f.objective == pytest.approx(fast.objective, rel=1e-6)
+
+
+def test_matrix_path_options():
+    prob = two_supplier_problem()
+    with pytest.raises(ValueError, match="unknown method 'fast'"):
+        solve_supply(prob, method="fast")
+    with pytest.raises(ValueError, match="method 'matrix' needs an LP"):
+        solve_supply(prob, design=True, method="matrix")
+    assert solve_supply(prob, design=True).options["method"] == "pyomo"

@@ -19,7 +19,9 @@ from twinbench.scenarios.compare import collect, compare, delta_interval
 from twinbench.scenarios.edits import DemandChange, NewOrder, SupplierDelay
 from twinbench.scenarios.runner import RunSettings, evaluate, prepare_context
 
-SETTINGS = RunSettings(supply_weeks=6, supply_scenarios=4)
+#: tiny settings: a 6-week plan on 4 worlds, KPIs on 4 evaluation worlds, no schedule solve
+SETTINGS = RunSettings(weeks=6, train_worlds=4, eval_worlds=4,
+                       stages=("demand", "supply", "arrivals", "simulate"))
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +91,8 @@ def test_killed_batch_resumes_computing_each_scenario_once(tmp_path):
     path.write_text(yaml.safe_dump(data))
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "twinbench.cli", "run", str(path), "--out", str(out),
-           "--weeks", "6", "--samples", "4", "--no-progress"]
+           "--weeks", "6", "--samples", "4", "--worlds", "4",
+           "--stages", "demand,supply,arrivals,simulate", "--no-progress"]
     proc = subprocess.Popen(cmd, start_new_session=True)
     db = out / "catalog.sqlite"
     deadline = time.time() + 300

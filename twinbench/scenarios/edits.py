@@ -8,28 +8,38 @@ the stage of the flow it acts on, through hooks that default to "no change":
 * ``apply_orders(orders, spec)`` - the order book;
 * ``apply_forecast(ds)`` - the demand forecast (``mean`` and ``interval``);
 * ``apply_supply(supply)`` - the supplier-delivery scenarios of the supply plan;
-* ``downtime(spec)`` - machine unavailability windows (scheduling, simulation, capacity).
+* ``downtime(spec)`` - machine unavailability windows (scheduling, simulation, capacity);
+* ``apply_network(network)`` - the distribution network of the supply plan (spot price);
+* ``dcs_open()`` - distribution centres forced open or closed in the supply plan.
+
+Weeks and dates of an edit (``first_week``, ``start``, ``due``, ...) are checked against the
+plan window by :func:`check_horizon`, once the supply plan's periods are known.
 
 Quantities take units like the spec (``"14 d"``, ``"8 h"``). References (products,
-machines, stations, suppliers) are checked against the line by
-:func:`check_edits`, with errors that name the edit, its kind and the field.
+machines, stations, suppliers, materials; DCs when the network is given) are checked
+against the line by :func:`check_edits`, with errors that name the edit, its kind and the
+field.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 import xarray as xr
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from twinbench.spec import HHMM, Days, Hours, LineSpec, Name
+from twinbench.spec import HHMM, Days, Fraction, Hours, LineSpec, Name
 
-__all__ = ["EDIT_KINDS", "AddMachines", "AddShift", "BufferChange", "DemandChange", "Edit",
-           "EnergyPrice", "MachineDown", "NewOrder", "ProcessingTime", "SupplierDelay",
-           "SupplierLoss", "check_edits"]
+if TYPE_CHECKING:
+    from twinbench.optimize.supply.network import Network
+
+__all__ = ["EDIT_KINDS", "AddMachines", "AddShift", "BufferChange", "DcStatus", "DemandChange",
+           "Edit", "EnergyPrice", "LeadTime", "MachineDown", "NewOrder", "ProcessingTime",
+           "SpotPrice", "SupplierCapacity", "SupplierDelay", "SupplierLoss", "SupplierPrice",
+           "SupplierReliability", "check_edits", "check_horizon", "check_network", "plan_window"]
 
 
 class _Edit(BaseModel):
@@ -55,8 +65,27 @@ class _Edit(BaseModel):
         """Machine unavailability ``(machine, start, end)``; default: none."""
         return []
 
+    def apply_network(self, network: Network) -> Network:
+        """Change the distribution network of the supply plan; default: unchanged."""
+        return network
+
+    def dcs_open(self) -> dict[str, bool]:
+        """Distribution centres forced open (True) or closed (False); default: none."""
+        return {}
+
     def references(self) -> dict[str, tuple[str, str]]:
         """Fields that name spec entities: field -> (entity kind, value)."""
+        return {}
+
+    def horizon(self) -> dict[str, tuple[str, int | pd.Timestamp, str]]:
+        """Fields that must fall inside the plan window.
+
+        Returns
+        -------
+        dict
+            field -> ``("week", week, text)`` (0-based planning week) or
+            ``("date", timestamp, text)``, ``text`` describing the value in messages.
+        """
         return {}
 
 
@@ -86,6 +115,13 @@ class DemandChange(_Edit):
     def references(self) -> dict[str, tuple[str, str]]:
         return {} if self.product == "all" else {"product": ("product", self.product)}
 
+    def horizon(self) -> dict[str, tuple[str, int | pd.Timestamp, str]]:
+        out: dict[str, tuple[str, int | pd.Timestamp, str]] = {
+            "first_week": ("week", self.first_week, f"first_week {self.first_week}")}
+        if self.last_week is not None:
+            out["last_week"] = ("week", self.last_week, f"last_week {self.last_week}")
+        return out
+
 
 class MachineDown(_Edit):
     """``machine`` unavailable from ``start`` for ``duration`` [h]."""
@@ -102,19 +138,57 @@ class MachineDown(_Edit):
     def references(self) -> dict[str, tuple[str, str]]:
         return {"machine": ("machine", self.machine)}
 
+    def horizon(self) -> dict[str, tuple[str, int | pd.Timestamp, str]]:
+        t0 = pd.Timestamp(self.start)
+        return {"start": ("date", t0, f"start {t0:%Y-%m-%d %H:%M}")}
 
-class SupplierDelay(_Edit):
-    """Every delivery of ``supplier`` arrives ``delay`` later [h] (write ``"14 d"``)."""
+
+def _supplier(spec: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The supplier ``name`` of a spec dict, or None."""
+    return next((s for s in spec["suppliers"] if s["name"] == name), None)
+
+
+class _LeadTimeEdit(_Edit):
+    """An edit that changes a supplier's lead time; the result must stay above 0 h."""
+
+    supplier: Name
+
+    def new_lead_time(self, lead_time: float) -> float:
+        """The lead time [h] after the edit, from ``lead_time`` [h] before it."""
+        raise NotImplementedError
+
+    def lead_time_problem(self, lead_time: float) -> str | None:
+        """Why the edit cannot apply to a lead time of ``lead_time`` [h], or None."""
+        new = self.new_lead_time(lead_time)
+        if new > 0 or new == lead_time:
+            return None
+        return (f"supplier {self.supplier!r}: lead time {lead_time:g} h would become "
+                f"{new:g} h; it must stay above 0 h (deliveries can come less than "
+                f"{lead_time:g} h earlier)")
+
+    def apply_spec(self, spec: dict[str, Any]) -> dict[str, Any]:
+        s = _supplier(spec, self.supplier)
+        if s is not None:
+            problem = self.lead_time_problem(s["lead_time"])
+            if problem:
+                raise ValueError(f"{self.kind}: {problem}")
+            s["lead_time"] = self.new_lead_time(s["lead_time"])
+        return spec
+
+    def references(self) -> dict[str, tuple[str, str]]:
+        return {"supplier": ("supplier", self.supplier)}
+
+
+class SupplierDelay(_LeadTimeEdit):
+    """Every delivery of ``supplier`` arrives ``delay`` later [h] (write ``"14 d"``; 0 is no
+    change, negative is earlier, e.g. ``"-2 d"``; the lead time must stay above 0 h)."""
 
     kind: Literal["supplier_delay"] = "supplier_delay"
     supplier: Name
-    delay: Annotated[Hours, Field(gt=0)]
+    delay: Hours
 
-    def apply_spec(self, spec: dict[str, Any]) -> dict[str, Any]:
-        for s in spec["suppliers"]:
-            if s["name"] == self.supplier:
-                s["lead_time"] = s["lead_time"] + self.delay
-        return spec
+    def new_lead_time(self, lead_time: float) -> float:
+        return lead_time + self.delay
 
     def references(self) -> dict[str, tuple[str, str]]:
         return {"supplier": ("supplier", self.supplier)}
@@ -138,6 +212,15 @@ class SupplierLoss(_Edit):
 
     def references(self) -> dict[str, tuple[str, str]]:
         return {"supplier": ("supplier", self.supplier)}
+
+    def horizon(self) -> dict[str, tuple[str, int | pd.Timestamp, str]]:
+        out: dict[str, tuple[str, int | pd.Timestamp, str]] = {
+            "first_week": ("week", self.first_week, f"first_week {self.first_week}")}
+        if self.weeks is not None:
+            last = self.first_week + self.weeks - 1
+            out["weeks"] = ("week", last, f"weeks {self.weeks} (weeks {self.first_week}-"
+                                          f"{last})")
+        return out
 
 
 class EnergyPrice(_Edit):
@@ -259,38 +342,278 @@ class NewOrder(_Edit):
     def references(self) -> dict[str, tuple[str, str]]:
         return {"product": ("product", self.product)}
 
+    def horizon(self) -> dict[str, tuple[str, int | pd.Timestamp, str]]:
+        rel, due = pd.Timestamp(self.release), pd.Timestamp(self.due)
+        return {"release": ("date", rel, f"release {rel:%Y-%m-%d %H:%M}"),
+                "due": ("date", due, f"due {due:%Y-%m-%d %H:%M}")}
+
+
+class SupplierCapacity(_Edit):
+    """``supplier`` delivers at most ``capacity`` [unit/week] of each material, or its
+    capacity times ``factor`` [1] (give exactly one)."""
+
+    kind: Literal["supplier_capacity"] = "supplier_capacity"
+    supplier: Name
+    capacity: Annotated[float, Field(gt=0)] | None = None
+    factor: Annotated[float, Field(gt=0, le=100)] | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> SupplierCapacity:
+        if (self.capacity is None) == (self.factor is None):
+            raise ValueError("give exactly one of capacity [unit/week] or factor [1]")
+        return self
+
+    def apply_spec(self, spec: dict[str, Any]) -> dict[str, Any]:
+        s = _supplier(spec, self.supplier)
+        if s is not None:
+            s["capacity"] = self.capacity if self.factor is None \
+                else s["capacity"] * self.factor
+        return spec
+
+    def references(self) -> dict[str, tuple[str, str]]:
+        return {"supplier": ("supplier", self.supplier)}
+
+
+class SupplierPrice(_Edit):
+    """Prices of ``supplier`` times ``factor`` [1]: of ``material`` only, or of every
+    material it sells (``"all"``)."""
+
+    kind: Literal["supplier_price"] = "supplier_price"
+    supplier: Name
+    factor: Annotated[float, Field(ge=0, le=100)]
+    material: str = "all"
+
+    def apply_spec(self, spec: dict[str, Any]) -> dict[str, Any]:
+        s = _supplier(spec, self.supplier)
+        if s is not None:
+            s["prices"] = {m: p * self.factor if self.material in ("all", m) else p
+                           for m, p in s["prices"].items()}
+        return spec
+
+    def references(self) -> dict[str, tuple[str, str]]:
+        refs = {"supplier": ("supplier", self.supplier)}
+        if self.material != "all":
+            refs["material"] = ("material", self.material)
+        return refs
+
+
+class SupplierReliability(_Edit):
+    """``supplier`` delivers complete and on time with probability ``reliability`` [1]."""
+
+    kind: Literal["supplier_reliability"] = "supplier_reliability"
+    supplier: Name
+    reliability: Fraction
+
+    def apply_spec(self, spec: dict[str, Any]) -> dict[str, Any]:
+        s = _supplier(spec, self.supplier)
+        if s is not None:
+            s["reliability"] = self.reliability
+        return spec
+
+    def references(self) -> dict[str, tuple[str, str]]:
+        return {"supplier": ("supplier", self.supplier)}
+
+
+class LeadTime(_LeadTimeEdit):
+    """Lead time of ``supplier``: a new ``lead_time`` [h] (> 0) or a ``change`` [h] (0: none,
+    negative: earlier; the result must stay above 0 h). Give exactly one."""
+
+    kind: Literal["lead_time"] = "lead_time"
+    supplier: Name
+    lead_time: Annotated[Hours, Field(gt=0)] | None = None
+    change: Hours | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> LeadTime:
+        if (self.lead_time is None) == (self.change is None):
+            raise ValueError("give exactly one of lead_time (the new one, e.g. '10 d') or "
+                             "change (e.g. '-2 d')")
+        return self
+
+    def new_lead_time(self, lead_time: float) -> float:
+        return self.lead_time if self.lead_time is not None else lead_time + self.change
+
+
+class SpotPrice(_Edit):
+    """The network's spot-price factor (spot price / cheapest contract price) times
+    ``factor`` [1]; the result must stay at least 1."""
+
+    kind: Literal["spot_price"] = "spot_price"
+    factor: Annotated[float, Field(gt=0, le=100)]
+
+    def new_factor(self, network: Network) -> float:
+        """The spot-price factor [1] after the edit."""
+        return network.spot_price_factor * self.factor
+
+    def network_problem(self, network: Network) -> str | None:
+        """Why the edit does not fit ``network``, or None."""
+        new = self.new_factor(network)
+        if new >= 1:
+            return None
+        return (f"spot_price_factor {network.spot_price_factor:g} x {self.factor:g} = "
+                f"{new:g} is below 1 (spot buying cheaper than the cheapest supplier); "
+                f"the smallest factor allowed is {1 / network.spot_price_factor:.4g}")
+
+    def apply_network(self, network: Network) -> Network:
+        problem = self.network_problem(network)
+        if problem:
+            raise ValueError(f"{self.kind}: {problem}")
+        return network.model_copy(update={"spot_price_factor": self.new_factor(network)})
+
+
+class DcStatus(_Edit):
+    """Distribution centre ``dc`` forced ``open`` (True) or closed (False) in the plan."""
+
+    kind: Literal["dc_status"] = "dc_status"
+    dc: Name
+    open: bool
+
+    def dcs_open(self) -> dict[str, bool]:
+        return {self.dc: self.open}
+
+    def references(self) -> dict[str, tuple[str, str]]:
+        return {"dc": ("dc", self.dc)}
+
 
 Edit = Annotated[DemandChange | MachineDown | SupplierDelay | SupplierLoss | EnergyPrice
-                 | AddShift | BufferChange | AddMachines | ProcessingTime | NewOrder,
+                 | AddShift | BufferChange | AddMachines | ProcessingTime | NewOrder
+                 | SupplierCapacity | SupplierPrice | SupplierReliability | LeadTime
+                 | SpotPrice | DcStatus,
                  Field(discriminator="kind")]
 
 EDIT_KINDS = ("demand_change", "machine_down", "supplier_delay", "supplier_loss",
               "energy_price", "add_shift", "buffer_change", "add_machines", "processing_time",
-              "new_order")
+              "new_order", "supplier_capacity", "supplier_price", "supplier_reliability",
+              "lead_time", "spot_price", "dc_status")
 
 
-def check_edits(edits: list[Any], spec: LineSpec) -> list[tuple[str, str]]:
+def check_edits(edits: list[Any], spec: LineSpec, network: Network | None = None
+                ) -> list[tuple[str, str]]:
     """Problems of ``edits`` against the line: ``(location, message)`` pairs.
 
-    Locations read ``edits[2] (machine_down).machine``.
+    Parameters
+    ----------
+    edits
+        The edits, in the order they apply.
+    spec
+        The base line.
+    network
+        The distribution network (None: DC names and the spot price are not checked; see
+        :func:`check_network`).
+
+    Returns
+    -------
+    list of (str, str)
+        Locations read ``edits[2] (machine_down).machine``.
     """
     known = {"product": sorted(spec.product_map), "machine": spec.machines,
              "station": sorted(spec.station_map),
-             "supplier": sorted(s.name for s in spec.suppliers)}
+             "supplier": sorted(s.name for s in spec.suppliers),
+             "material": sorted(m.name for m in spec.materials)}
+    suppliers = {s.name: s for s in spec.suppliers}
+    lead = {s.name: s.lead_time for s in spec.suppliers}  # as the edits so far leave them
     out = []
     for i, e in enumerate(edits):
+        where = f"edits[{i}] ({e.kind})"
         for fld, (what, value) in e.references().items():
-            if value not in known[what]:
-                out.append((f"edits[{i}] ({e.kind}).{fld}",
+            if what in known and value not in known[what]:
+                out.append((f"{where}.{fld}",
                             f"unknown {what} {value!r}; allowed: {known[what]!r}"))
         if isinstance(e, AddMachines):
             st = spec.station_map.get(e.station)
             if st is not None and len(st.machine_ids) + e.count < 1:
-                out.append((f"edits[{i}] ({e.kind}).count",
+                out.append((f"{where}.count",
                             f"station {e.station!r} has {len(st.machine_ids)} machine(s); "
                             f"{e.count} would leave none"))
         if isinstance(e, DemandChange) and e.last_week is not None \
                 and e.last_week < e.first_week:
-            out.append((f"edits[{i}] ({e.kind}).last_week",
+            out.append((f"{where}.last_week",
                         f"last_week {e.last_week} is before first_week {e.first_week}"))
+        if isinstance(e, SupplierPrice) and e.material != "all" and e.supplier in suppliers \
+                and e.material in known["material"] \
+                and e.material not in suppliers[e.supplier].prices:
+            sells = sorted(suppliers[e.supplier].prices)
+            out.append((f"{where}.material",
+                        f"supplier {e.supplier!r} does not sell {e.material!r}; "
+                        f"allowed: {['all', *sells]!r}"))
+        if isinstance(e, _LeadTimeEdit) and e.supplier in lead:
+            problem = e.lead_time_problem(lead[e.supplier])
+            if problem:
+                fld = "delay" if isinstance(e, SupplierDelay) else (
+                    "change" if e.change is not None else "lead_time")
+                out.append((f"{where}.{fld}", problem))
+            else:
+                lead[e.supplier] = e.new_lead_time(lead[e.supplier])
+    if network is not None:
+        out += check_network(edits, network)
+    return out
+
+
+def check_network(edits: list[Any], network: Network) -> list[tuple[str, str]]:
+    """Problems of ``edits`` against the distribution network: unknown DCs, a spot-price
+    factor below 1 (as :func:`check_edits`, ``(location, message)`` pairs)."""
+    dcs = sorted(network.dcs)
+    out = []
+    for i, e in enumerate(edits):
+        where = f"edits[{i}] ({e.kind})"
+        for fld, (what, value) in e.references().items():
+            if what == "dc" and value not in dcs:
+                out.append((f"{where}.{fld}", f"unknown dc {value!r}; allowed: {dcs!r}"))
+        if isinstance(e, SpotPrice):
+            problem = e.network_problem(network)
+            if problem:
+                out.append((f"{where}.factor", problem))
+            else:
+                network = e.apply_network(network)
+    return out
+
+
+def plan_window(periods: pd.DatetimeIndex) -> tuple[pd.Timestamp, pd.Timestamp, str]:
+    """The plan window of weekly ``periods``: first instant, end (exclusive) and its text.
+
+    Parameters
+    ----------
+    periods
+        Start of each planning week, in order (the supply problem's ``periods``).
+
+    Returns
+    -------
+    start, end, text
+        ``end`` is the last week's start + 7 d; ``text`` reads
+        ``weeks 0-12 (2026-01-05 to 2026-04-05)`` (dates: first and last day).
+    """
+    if len(periods) == 0:
+        raise ValueError("the plan has no periods")
+    start = pd.Timestamp(periods[0])
+    end = pd.Timestamp(periods[-1]) + pd.Timedelta(days=7)
+    last_day = end - pd.Timedelta(days=1)
+    text = (f"weeks 0-{len(periods) - 1} ({start:%Y-%m-%d} to {last_day:%Y-%m-%d})")
+    return start, end, text
+
+
+def check_horizon(edits: list[Any], periods: pd.DatetimeIndex) -> list[tuple[str, str]]:
+    """Week fields and dates of ``edits`` outside the plan window of ``periods``.
+
+    Parameters
+    ----------
+    edits
+        The edits (anything with a ``horizon()`` hook; others are skipped).
+    periods
+        Start of each weekly planning period (week ``k`` is ``periods[k]``).
+
+    Returns
+    -------
+    list of (str, str)
+        ``("edits[2] (supplier_loss).first_week", "first_week 60 is outside the plan
+        window: weeks 0-12 (2026-01-05 to 2026-04-05)")``.
+    """
+    start, end, text = plan_window(periods)
+    n = len(periods)
+    out = []
+    for i, e in enumerate(edits):
+        for fld, (what, value, shown) in getattr(e, "horizon", dict)().items():
+            inside = (0 <= value < n) if what == "week" else (start <= value < end)
+            if not inside:
+                out.append((f"edits[{i}] ({e.kind}).{fld}",
+                            f"{shown} is outside the plan window: {text}"))
     return out

@@ -23,14 +23,20 @@ import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import xarray as xr
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from twinbench.data.plant import PlantData
-from twinbench.scenarios.edits import EDIT_KINDS, Edit, check_edits
+from twinbench.scenarios.edits import (
+    EDIT_KINDS,
+    Edit,
+    check_edits,
+    check_horizon,
+    check_network,
+)
 from twinbench.scenarios.sweeps import expand_sweep
 from twinbench.spec import (
     LineSpec,
@@ -40,6 +46,9 @@ from twinbench.spec import (
     read_yaml,
     spec_from_dict,
 )
+
+if TYPE_CHECKING:
+    from twinbench.optimize.supply.network import Network
 
 __all__ = ["Scenario", "ScenarioError", "load_scenarios", "scenarios_from_dict"]
 
@@ -126,9 +135,37 @@ class Scenario(BaseModel):
         rows = [w for e in self.edits for w in e.downtime(spec)]
         return pd.DataFrame(rows, columns=["machine", "start", "end"])
 
-    def check(self, spec: LineSpec) -> None:
-        """Raise :class:`SpecError` when an edit names what the line does not have."""
-        problems = check_edits(self.edits, spec)
+    def apply_network(self, network: Network) -> Network:
+        """The distribution network with the network edits (spot price) applied."""
+        for e in self.edits:
+            network = e.apply_network(network)
+        return network
+
+    def dcs_open(self) -> dict[str, bool]:
+        """Distribution centres forced open (True) or closed (False); later edits win."""
+        out: dict[str, bool] = {}
+        for e in self.edits:
+            out.update(e.dcs_open())
+        return out
+
+    def check(self, spec: LineSpec, network: Network | None = None) -> None:
+        """Raise :class:`SpecError` when an edit names what the line (or, when given, the
+        distribution ``network``) does not have."""
+        problems = check_edits(self.edits, spec, network)
+        if problems:
+            raise ScenarioError(problems, f"scenario {self.name!r}")
+
+    def check_network(self, network: Network) -> None:
+        """Raise :class:`ScenarioError` when an edit names an unknown DC or makes the
+        spot price cheaper than the cheapest supplier."""
+        problems = check_network(self.edits, network)
+        if problems:
+            raise ScenarioError(problems, f"scenario {self.name!r}")
+
+    def check_horizon(self, periods: pd.DatetimeIndex) -> None:
+        """Raise :class:`ScenarioError` when a week or date of an edit falls outside the
+        plan window of the weekly ``periods`` (starts of the planning weeks)."""
+        problems = check_horizon(self.edits, periods)
         if problems:
             raise ScenarioError(problems, f"scenario {self.name!r}")
 

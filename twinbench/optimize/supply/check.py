@@ -16,9 +16,23 @@ from twinbench.optimize.supply.problem import SupplyProblem
 __all__ = ["check_supply_plan"]
 
 
-def _lead_weeks(lead_time_h: float) -> int:
-    """A lead time [h] in whole weeks, rounded up."""
-    return int(np.ceil(lead_time_h / (7 * 24) - 1e-9))
+def _arrival_matrix(lead_days: float, n: int) -> np.ndarray:
+    """``A[k, t]``: share of an order placed in week ``t`` that arrives in week ``k`` [1].
+
+    Day ``7 t + L`` falls ``f = L mod 7`` days into week ``t + floor(L / 7)``; that week
+    gets ``(7 - f) / 7`` of the order, the next one ``f / 7``.
+    """
+    a = np.zeros((n, n))
+    day = 7.0 * np.arange(n) + lead_days  # arrival day of each order
+    week = np.floor(day / 7.0 + 1e-12).astype(int)
+    f = day - 7.0 * week
+    f[f < 1e-9] = 0.0
+    for t in range(n):
+        if week[t] < n:
+            a[week[t], t] += (7.0 - f[t]) / 7.0
+        if f[t] > 0 and week[t] + 1 < n:
+            a[week[t] + 1, t] += f[t] / 7.0
+    return a
 
 
 def check_supply_plan(prob: SupplyProblem, ds: xr.Dataset, tol: float = 1e-4) -> list[str]:
@@ -56,18 +70,30 @@ def check_supply_plan(prob: SupplyProblem, ds: xr.Dataset, tol: float = 1e-4) ->
     for name in ("buy", "make", "spot", "stock", "deliver", "fg_stock", "short"):
         report(f"{name} is negative", -ds[name], 0.0)
 
-    # materials: stock[t] = stock[t-1] + arrivals[t] + spot[t-1] - use[t]
+    # materials: stock[t] = stock[t-1] + arrivals[t] + spot arriving[t] - use[t]; an order
+    # due in week k (its first part) arrives with the supplier's share of week k
+    n = len(periods)
+    spot_days = prob.spot_lead_days()
+    spot_in_all = np.einsum("kt,wmt->wmk", _arrival_matrix(spot_days, n),
+                            ds["spot"].transpose("scenario", "material", "period").values)
     for mat in [str(x) for x in ds["material"].values]:
         arrive = xr.zeros_like(ds["stock"].sel(material=mat))
         for sup in spec.suppliers:
             if mat not in sup.prices:
                 continue
-            lag = _lead_weeks(sup.lead_time)
+            days = sup.lead_time / 24.0
             placed = ds["buy"].sel(supplier=sup.name, material=mat).values
-            due = np.zeros(len(periods))
-            if lag < len(periods):
-                due[lag:] = placed[:len(periods) - lag]
-            arrive = arrive + prob.supply.sel(supplier=sup.name).values * due[None, :]
+            first = np.floor(days / 7.0 + 1e-12).astype(int) + np.arange(n)  # due week
+            share = prob.supply.sel(supplier=sup.name).transpose(
+                "scenario", "period").values  # (scenario, period)
+            ok = first < n
+            due_share = np.zeros_like(share)
+            due_share[:, ok] = share[:, first[ok]]
+            amat = _arrival_matrix(days, n)
+            arrive = arrive + (due_share * placed[None, :]) @ amat.T
+            report(f"supplier {sup.name} order of {mat} due after the horizon",
+                   ds["buy"].sel(supplier=sup.name, material=mat).where(
+                       xr.DataArray(~ok, dims="period"), 0.0), 0.0)
             report(f"supplier {sup.name} capacity of {mat}",
                    ds["buy"].sel(supplier=sup.name, material=mat) - sup.capacity,
                    sup.capacity)
@@ -75,7 +101,11 @@ def check_supply_plan(prob: SupplyProblem, ds: xr.Dataset, tol: float = 1e-4) ->
                   for p in prob.products)
         before = ds["stock"].sel(material=mat).shift(period=1).fillna(
             prob.initial_stock.get(mat, 0.0))
-        spot_in = ds["spot"].sel(material=mat).shift(period=1).fillna(0.0)
+        spot_in = xr.zeros_like(arrive) + spot_in_all[:, list(ds["material"].values).index(
+            mat), :]
+        cap = prob.spot_cap(mat)
+        if np.isfinite(cap):
+            report(f"spot capacity of {mat}", ds["spot"].sel(material=mat) - cap, cap)
         stock = ds["stock"].sel(material=mat)
         report(f"material balance of {mat}", abs(stock - (before + arrive + spot_in - use)),
                stock)

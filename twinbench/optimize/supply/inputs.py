@@ -156,8 +156,15 @@ def supplier_scenarios(spec: LineSpec, periods: pd.DatetimeIndex, n: int, seed: 
 def supply_problem(plant: PlantData, demand_forecast: xr.Dataset, *,
                    failures: xr.Dataset | None = None, network: Network | None = None,
                    weeks: int = 52, scenarios: int = 50, seed: int = 0,
-                   start: pd.Timestamp | None = None) -> SupplyProblem:
+                   start: pd.Timestamp | None = None,
+                   spot_capacity: float | dict[str, float] | None = None,
+                   spot_lead_time: float | None = None,
+                   terminal_value: float = 0.0) -> SupplyProblem:
     """The demo-style supply problem: ``weeks`` weekly periods, ``scenarios`` scenarios.
+
+    ``spot_capacity`` [unit/week], ``spot_lead_time`` [d] and ``terminal_value`` [1] are
+    passed to :class:`SupplyProblem` (None: the network's values if it has them, else
+    unlimited spot buys arriving next week).
 
     ``scenarios=1`` gives the deterministic problem: median demand, every supplier
     delivering. Initial stocks: materials for the longest lead time plus one week of
@@ -188,4 +195,6 @@ def supply_problem(plant: PlantData, demand_forecast: xr.Dataset, *,
                   for j, p in enumerate(products))
         stock[mat] = float(use * (longest + 1))
     fg_stock = {p: float(weekly[j]) for j, p in enumerate(products)}
-    return SupplyProblem(spec, net, periods, dem, prob, sup, hours, stock, fg_stock)
+    return SupplyProblem(spec, net, periods, dem, prob, sup, hours, stock, fg_stock,
+                         spot_capacity=spot_capacity, spot_lead_time=spot_lead_time,
+                         terminal_value=terminal_value)

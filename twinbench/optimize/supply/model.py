@@ -6,14 +6,22 @@ scenarios ``w`` with probabilities ``pi[w]``:
 
 First stage (decided now, the same in every scenario)
     ``buy[s, m, t]`` purchase orders of material ``m`` from supplier ``s`` placed in period
-    ``t``; they arrive ``L[s]`` periods later. ``open[d]`` (network design: binary, else
-    fixed to 1).
+    ``t``; with a lead time of ``L[s]`` days they arrive on day ``7 t + L[s]``: the share
+    ``(7 - f) / 7`` of the order in week ``k = t + floor(L[s] / 7)`` and ``f / 7`` in week
+    ``k + 1``, ``f = L[s] mod 7`` (material arriving ``f`` days into a week is usable for
+    ``(7 - f) / 7`` of its production; a whole number of weeks arrives in week ``k``, a
+    0-day lead time in week ``t``; see
+    :func:`~twinbench.optimize.supply.problem.arrival_shares`). An order is allowed when its
+    first part arrives within the horizon. ``open[d]`` (network design: binary, else fixed
+    to 1).
 Second stage (per scenario: demand and supplier deliveries are known)
     ``make[p, t]`` units started on the line; ``spot[m, t]`` emergency buys at
-    ``spot_price_factor`` x the cheapest offer, arriving next period; ``deliver[p, d, r, t]``
-    plant -> DC ``d`` -> region ``r`` (DCs cross-dock within the week: what a DC ships in a
-    week is what it received, ``ship[p, d, t] = sum_r deliver[p, d, r, t]``); inventories
-    ``stock[m, t]`` (materials) and ``fg_stock[p, t]`` (finished goods at the plant);
+    ``spot_price_factor`` x the cheapest offer, at most ``spot_capacity`` a week, arriving
+    after ``spot_lead_time`` days by the same rule (defaults: unlimited, next week);
+    ``deliver[p, d, r, t]`` plant -> DC ``d`` -> region ``r`` (DCs cross-dock within the
+    week: what a DC ships in a week is what it received,
+    ``ship[p, d, t] = sum_r deliver[p, d, r, t]``); inventories ``stock[m, t]``
+    (materials) and ``fg_stock[p, t]`` (finished goods at the plant);
     ``short[p, r, t]`` (the open backlog, or the units lost in lost-sales mode).
 
 Constraints per scenario and period: material balance (bill of materials per unit
@@ -24,12 +32,16 @@ demand balance, by ``shortage`` mode: ``"backorder"`` carries unmet demand,
 ``short[t] = short[t-1] + demand[t] - delivered[t]``; ``"lost_sales"`` loses it,
 ``short[t] = demand[t] - delivered[t]``; ``"none"`` forces ``short = 0`` (a hard service
 level, which may make the plan infeasible). Supplier ``s`` delivers the share
-``supply[w, s, t]`` of what arrives in ``t`` (1 when reliable, 0 in a disruption).
+``supply[w, s, k]`` of an order due in week ``k`` (1 when reliable, 0 in a disruption), the
+week its first part arrives: a delivery arrives or fails as a whole.
 
 Cost (expected over scenarios): purchases paid on delivery, spot buys, holding of materials
 and finished goods, transport (rate x weight), backorders (a fraction of the price per unit and
 week) and the backlog left at the horizon's end (its price), or lost sales (a fraction of
-the price per unit), and DC fixed costs.
+the price per unit), and DC fixed costs, less the terminal value: stock left at the end
+(materials, parts of orders still under way after the last week, finished goods at their
+material content) at ``terminal_value`` x the cheapest offer's price (cost part
+``"terminal"``, <= 0), so that the plan neither dumps nor hoards stock at the end.
 
 This is a two-stage model: within a scenario the second stage sees the whole horizon (no
 non-anticipativity between later periods), the usual approximation of a rolling plan.
@@ -75,7 +87,9 @@ def build_supply_model(prob: SupplyProblem, design: bool = False,
     D = list(net.dcs)
     S = [s.name for s in spec.suppliers]
     offers = prob.offers()
-    lead = {s: prob.lead_periods(s) for s in S}
+    arr = {s: prob.arrivals(s) for s in S}  # (weeks after the order, share)
+    first = {s: arr[s][0][0] for s in S}  # week of the (first part of the) delivery
+    spot_arr = prob.spot_arrivals()
     hours = prob.unit_hours()
     stations = [str(s) for s in prob.station_hours["station"].values]
     bom = {(p, m): q for p in P for m, q in spec.product_map[p].bom.items()}
@@ -106,7 +120,7 @@ def build_supply_model(prob: SupplyProblem, design: bool = False,
     def buy_bounds(_: pyo.ConcreteModel, s: str, mat: str, t: int) -> tuple[float, float]:
         """Up to the supplier's capacity [unit/period], 0 when it would arrive too late."""
         cap = next(x for x in spec.suppliers if x.name == s).capacity
-        return (0.0, cap if t + lead[s] < n_t else 0.0)
+        return (0.0, cap if t + first[s] < n_t else 0.0)
 
     m.buy = pyo.Var(m.OFFER, m.T, bounds=buy_bounds)
     m.open = pyo.Var(m.D, within=pyo.Binary if design else pyo.NonNegativeReals,
@@ -118,7 +132,15 @@ def build_supply_model(prob: SupplyProblem, design: bool = False,
             m.open[d].fix(1.0)
     # second stage
     m.make = pyo.Var(m.W, m.P, m.T, within=pyo.NonNegativeReals)
-    m.spot = pyo.Var(m.W, m.M, m.T, within=pyo.NonNegativeReals)
+    def spot_bounds(_: pyo.ConcreteModel, w: str, mat: str, t: int
+                    ) -> tuple[float, float | None]:
+        """Up to the spot capacity [unit/period], 0 when it would arrive too late."""
+        if t + spot_arr[0][0] >= n_t:
+            return (0.0, 0.0)
+        cap = prob.spot_cap(mat)
+        return (0.0, None if cap == float("inf") else cap)
+
+    m.spot = pyo.Var(m.W, m.M, m.T, bounds=spot_bounds)
     m.stock = pyo.Var(m.W, m.M, m.T, within=pyo.NonNegativeReals)
     m.deliver = pyo.Var(m.W, m.P, m.LDR, m.T, within=pyo.NonNegativeReals)
     m.fg_stock = pyo.Var(m.W, m.P, m.T, within=pyo.NonNegativeReals)
@@ -126,14 +148,21 @@ def build_supply_model(prob: SupplyProblem, design: bool = False,
                       bounds=(0, 0) if shortage == "none" else (0, None))
 
     def arrivals(w: str, mat: str, t: int) -> pyo.Expression:
-        """Material ``mat`` arriving in period ``t`` of scenario ``w`` [unit]."""
-        return sum(sup[wi[w], sidx[s], t] * m.buy[s, mm, t - lead[s]]
-                   for (s, mm) in offers if mm == mat and t - lead[s] >= 0)
+        """Material ``mat`` from suppliers arriving in period ``t`` of scenario ``w``
+        [unit] (``t`` may be past the horizon: what is still under way at its end)."""
+        return sum(share * sup[wi[w], sidx[s], t - k + first[s]] * m.buy[s, mm, t - k]
+                   for (s, mm) in offers if mm == mat for k, share in arr[s]
+                   if 0 <= t - k < n_t and t - k + first[s] < n_t)
+
+    def spot_arriving(w: str, mat: str, t: int) -> pyo.Expression:
+        """Spot buys of ``mat`` arriving in period ``t`` of scenario ``w`` [unit]."""
+        return sum(share * m.spot[w, mat, t - k] for k, share in spot_arr
+                   if 0 <= t - k < n_t and t - k + spot_arr[0][0] < n_t)
 
     def material_balance(_: pyo.ConcreteModel, w: str, mat: str, t: int) -> pyo.Expression:
-        """Stock = stock before + arrivals + spot buys of last period - use [unit]."""
+        """Stock = stock before + arrivals + spot buys arriving - use [unit]."""
         before = m.stock[w, mat, t - 1] if t > 0 else prob.initial_stock.get(mat, 0.0)
-        spot_in = m.spot[w, mat, t - 1] if t > 0 else 0.0
+        spot_in = spot_arriving(w, mat, t)
         use = sum(bom.get((p, mat), 0.0) * m.make[w, p, t] for p in P if (p, mat) in bom)
         return m.stock[w, mat, t] == before + arrivals(w, mat, t) + spot_in - use
 
@@ -189,12 +218,14 @@ def build_supply_model(prob: SupplyProblem, design: bool = False,
 
     # --- cost ------------------------------------------------------------------------
     price_of = {(s.name, mat): s.prices[mat] for s in spec.suppliers for mat in s.prices}
+    fg_value = {p: sum(q * prob.purchase_price(mat) for (pp, mat), q in bom.items() if pp == p)
+                for p in P}  # material content [EUR/unit]
 
     def scenario_cost(w: str) -> dict[str, pyo.Expression]:
         """Cost parts of scenario ``w`` [EUR]."""
         i = wi[w]
-        buy = sum(price_of[s, mat] * sup[i, sidx[s], t + lead[s]] * m.buy[s, mat, t]
-                  for (s, mat) in offers for t in T if t + lead[s] < n_t)
+        buy = sum(price_of[s, mat] * sup[i, sidx[s], t + first[s]] * m.buy[s, mat, t]
+                  for (s, mat) in offers for t in T if t + first[s] < n_t)
         spot = sum(prob.spot_price(mat) * m.spot[w, mat, t] for mat in M for t in T)
         hold = sum(hold_m.get(mat, 0.0) * m.stock[w, mat, t] for mat in M for t in T)
         hold += sum(net.products[p].holding_cost * m.fg_stock[w, p, t] for p in P for t in T)
@@ -207,8 +238,16 @@ def build_supply_model(prob: SupplyProblem, design: bool = False,
             late = sum(net.regions[r].backorder_cost * price[p] * m.short[w, p, r, t]
                        for p in P for r in R for t in T)
             late += sum(price[p] * m.short[w, p, r, T[-1]] for p in P for r in R)
+        terminal = 0.0
+        if prob.terminal_value:
+            left = sum(prob.purchase_price(mat) * (m.stock[w, mat, T[-1]]
+                                                   + arrivals(w, mat, n_t)
+                                                   + spot_arriving(w, mat, n_t))
+                       for mat in M)
+            left += sum(fg_value[p] * m.fg_stock[w, p, T[-1]] for p in P)
+            terminal = -prob.terminal_value * left
         return {"purchase": buy, "spot": spot, "holding": hold, "transport": freight,
-                "shortage": late}
+                "shortage": late, "terminal": terminal}
 
     parts = {w: scenario_cost(w) for w in W}
     m.cost_parts = parts

@@ -12,6 +12,14 @@ stock ``z(service level) x sd(forecast error over the protection period)``.
 * Finished goods are protected for the review period; a material for its supplier's lead
   time plus the review period, its error sd combining the products that use it through the
   bill of materials (independent products): ``sqrt(sum_p (bom[p, m] x sd_p)^2)``.
+* With ``lead_time_variance=True`` a material's safety stock also covers the supplier's
+  uncertain lead time (the standard formula, :func:`combined_safety_stock`):
+  ``SS = z x sqrt(L x sigma_d^2 + d^2 x sigma_L^2)`` with ``L`` the protection period
+  (lead time + review period, in weeks, not rounded), ``sigma_d`` the weekly demand
+  error sd, ``d`` the mean weekly demand and ``sigma_L = lead_time_cv x lead time``
+  [week] (the review period is certain). With ``rho > 0`` the demand term uses the
+  correlated per-week factor of :func:`protection_sd`. The default keeps the demand-only
+  safety stock; ``sd_lead_time`` is reported either way.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from scipy.stats import norm
 
 from twinbench.spec import LineSpec
 
-__all__ = ["protection_sd", "safety_stocks"]
+__all__ = ["combined_safety_stock", "protection_sd", "safety_stocks"]
 
 Z90 = 1.6448536269514722
 
@@ -32,9 +40,9 @@ def protection_sd(sd_week: float | np.ndarray, weeks: float, rho: float = 0.0,
                   ) -> float | np.ndarray:
     """Sd of the summed forecast error over ``weeks`` (rounded up) [unit].
 
-    >>> round(protection_sd(10.0, 4), 6)
+    >>> float(round(protection_sd(10.0, 4), 6))
     20.0
-    >>> round(protection_sd(10.0, 2, rho=0.5), 6)  # sqrt(2 + 2 x 0.5) x 10
+    >>> float(round(protection_sd(10.0, 2, rho=0.5), 6))  # sqrt(2 + 2 x 0.5) x 10
     17.320508
     """
     k = max(int(np.ceil(weeks - 1e-9)), 1)
@@ -43,8 +51,40 @@ def protection_sd(sd_week: float | np.ndarray, weeks: float, rho: float = 0.0,
     return np.asarray(sd_week) * np.sqrt(factor)
 
 
+def combined_safety_stock(z: float, weeks: float, sd_week: float, mean_week: float,
+                          sd_lead_weeks: float, rho: float = 0.0) -> float:
+    """Safety stock against demand and lead-time variance [unit].
+
+    ``z x sqrt(L x sigma_d^2 + d^2 x sigma_L^2)``.
+
+    Parameters
+    ----------
+    z
+        Standard normal quantile of the service level [1].
+    weeks
+        Protection period ``L`` [week].
+    sd_week, mean_week
+        Weekly demand error sd ``sigma_d`` and mean demand ``d`` [unit/week].
+    sd_lead_weeks
+        Sd of the lead time ``sigma_L`` [week].
+    rho
+        Week-to-week correlation of demand errors [1]; ``L x sigma_d^2`` then becomes
+        ``L x sigma_d^2 x`` the per-week factor of :func:`protection_sd`.
+
+    >>> round(combined_safety_stock(2.0, 4.0, 10.0, 50.0, 0.5), 6)  # 2 x sqrt(400 + 625)
+    64.031242
+    """
+    if weeks <= 0:
+        return 0.0
+    k = max(int(np.ceil(weeks - 1e-9)), 1)
+    per_week = float(protection_sd(1.0, k, rho)) ** 2 / k  # 1 when rho = 0
+    var = weeks * per_week * sd_week**2 + mean_week**2 * sd_lead_weeks**2
+    return float(z * np.sqrt(var))
+
+
 def safety_stocks(spec: LineSpec, forecast: xr.Dataset, service_level: float = 0.95,
-                  review_weeks: float = 1.0, rho: float = 0.0) -> pd.DataFrame:
+                  review_weeks: float = 1.0, rho: float = 0.0,
+                  lead_time_variance: bool = False) -> pd.DataFrame:
     """Safety stock and reorder point per product and per (material, supplier).
 
     Parameters
@@ -58,12 +98,17 @@ def safety_stocks(spec: LineSpec, forecast: xr.Dataset, service_level: float = 0
         How often orders are placed [week].
     rho
         Week-to-week correlation of forecast errors [1].
+    lead_time_variance
+        Materials: cover the supplier's lead-time variance too (``lead_time_cv``), by
+        :func:`combined_safety_stock` over the unrounded protection period.
 
     Returns
     -------
     pandas.DataFrame
         ``item, kind, supplier, unit, protection_weeks, mean_weekly, sd_weekly,
-        service_level, safety_stock, reorder_point`` (quantities in the item's unit).
+        sd_lead_time [week], service_level, safety_stock, reorder_point`` (quantities in the
+        item's unit; the reorder point is the mean demand over ``protection_weeks`` plus
+        the safety stock).
     """
     if not 0.5 <= service_level < 1:
         raise ValueError(f"service_level must be in [0.5, 1), found {service_level!r}")
@@ -85,7 +130,7 @@ def safety_stocks(spec: LineSpec, forecast: xr.Dataset, service_level: float = 0
         k = np.ceil(review_weeks - 1e-9)
         rows.append({"item": p, "kind": "product", "supplier": "", "unit": "unit",
                      "protection_weeks": k, "mean_weekly": mean[p], "sd_weekly": sd[p],
-                     "service_level": service_level, "safety_stock": z * s,
+                     "sd_lead_time": 0.0, "service_level": service_level, "safety_stock": z * s,
                      "reorder_point": mean[p] * k + z * s})
     units = {m.name: m.unit for m in spec.materials}
     for sup in spec.suppliers:
@@ -97,10 +142,14 @@ def safety_stocks(spec: LineSpec, forecast: xr.Dataset, service_level: float = 0
             sd_m = float(np.sqrt(sum((b * sd[p]) ** 2 for b, p in use)))
             weeks = sup.lead_time / (7 * 24) + review_weeks
             k = np.ceil(weeks - 1e-9)
-            s = float(protection_sd(sd_m, weeks, rho))
+            sd_lt = sup.lead_time_cv * sup.lead_time / (7 * 24)  # [week]
+            if lead_time_variance:
+                ss = combined_safety_stock(z, weeks, sd_m, mu, sd_lt, rho)
+            else:
+                ss = z * float(protection_sd(sd_m, weeks, rho))
             rows.append({"item": mat, "kind": "material", "supplier": sup.name,
                          "unit": units.get(mat, ""), "protection_weeks": k,
-                         "mean_weekly": mu, "sd_weekly": sd_m,
-                         "service_level": service_level, "safety_stock": z * s,
-                         "reorder_point": mu * k + z * s})
+                         "mean_weekly": mu, "sd_weekly": sd_m, "sd_lead_time": sd_lt,
+                         "service_level": service_level, "safety_stock": ss,
+                         "reorder_point": mu * k + ss})
     return pd.DataFrame(rows)

@@ -1,29 +1,81 @@
-"""The week's production plan, as the demo, the dashboard and the scenario runner make it.
+"""The near week on the line: its orders (firm plus forecast-driven production), its
+scheduling problem, and a plan's replay in the twin against a dispatching rule.
 
-:func:`week_problem` builds the scheduling problem of the first week's orders with
-maintenance placed before the twin's failure-risk threshold; :func:`replay_plan` replays a
-plan in the twin's simulation and sets its on-time risk per order beside a dispatching
-rule's under the same maintenance, so that a plan is judged against a simple alternative.
+The order book holds firm customer orders; the supply plan decides how much to make each
+week to meet the *forecast* as well. The line's week is the firm orders released in the
+first seven days plus, per product, what the plan makes in its first week beyond them
+(expected over the plan's training worlds): an order ``F-<product>`` released at the
+week's start and due at its end. A demand what-if so reaches the line.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from twinbench.data.plant import PlantData
 
-__all__ = ["OBJECTIVE", "REPLAY_HORIZON", "RUL_QUANTILE", "first_week", "replay_plan",
-           "week_problem"]
+__all__ = ["FORECAST_WEIGHT", "OBJECTIVE", "REPLAY_HORIZON", "RUL_QUANTILE", "first_week",
+           "plan_orders", "replay_plan", "week_orders", "week_problem"]
 
 OBJECTIVE = "balanced"  # weighted tardiness, energy cost, flow time
 RUL_QUANTILE = 0.1  # maintenance before a 10% risk of reaching the wear limit
 REPLAY_HORIZON = 24 * 21  # [h] wall clock: long enough for the week's orders to finish
+FORECAST_WEIGHT = 0.5  # tardiness weight of forecast-driven orders (firm orders: theirs)
 
 
 def first_week(orders: pd.DataFrame) -> pd.DataFrame:
     """Orders released in the first 7 days (from midnight of the first release)."""
     rel = pd.to_datetime(orders["release"])
     return orders[rel < rel.min().normalize() + pd.Timedelta(days=7)].reset_index(drop=True)
+
+
+def week_orders(plant: PlantData, supply_plan=None) -> pd.DataFrame:
+    """The firm orders of the first week plus forecast-driven production orders.
+
+    Parameters
+    ----------
+    supply_plan
+        A :class:`~twinbench.optimize.supply.solve.SupplyPlan`; its expected ``make`` in
+        the first period beyond the firm orders becomes one order per product (None:
+        firm orders only).
+    """
+    week = first_week(plant.orders).copy()
+    week["kind"] = "firm"
+    if supply_plan is None:
+        return week
+    ds = supply_plan.ds
+    make = ds["make"].weighted(ds["probability"]).mean("scenario").isel(period=0)
+    firm = week.groupby("product")["quantity"].sum()
+    release = pd.to_datetime(week["release"])
+    t0 = release.min()
+    due = t0.normalize() + pd.Timedelta(days=7)
+    rows = []
+    for p in make["product"].values:
+        extra = int(np.floor(float(make.sel(product=p)) - float(firm.get(p, 0.0))))
+        if extra >= 1:
+            rows.append({"order_id": f"F-{p}", "product": str(p), "quantity": extra,
+                         "release": t0, "due": due, "weight": FORECAST_WEIGHT,
+                         "kind": "forecast"})
+    if not rows:
+        return week
+    return pd.concat([week, pd.DataFrame(rows)], ignore_index=True)
+
+
+def plan_orders(orders: pd.DataFrame, line_end: pd.Timestamp) -> pd.DataFrame:
+    """Orders with ``release`` moved to when their material is on hand (``ready``).
+
+    An order whose material does not arrive before ``line_end`` is released at
+    ``line_end``: it does not start within the line's horizon (counted late).
+    """
+    out = orders.copy()
+    release = pd.to_datetime(out["release"])
+    if "ready" in out:
+        ready = pd.to_datetime(out["ready"])
+        release = release.where(ready.isna() | (ready <= release), ready)
+        release = release.where(release < line_end, line_end)
+    out["release"] = release
+    return out.drop(columns=["ready"], errors="ignore")
 
 
 def week_problem(plant: PlantData, wear=None, downtime: pd.DataFrame | None = None):
