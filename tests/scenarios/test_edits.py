@@ -13,6 +13,7 @@ import xarray as xr
 
 from twinbench.optimize.supply.network import load_network
 from twinbench.scenarios import Scenario, ScenarioError, scenarios_from_dict
+from twinbench.scenarios.edit_checks import check_edits, check_horizon, plan_window
 from twinbench.scenarios.edits import (
     DcStatus,
     DemandChange,
@@ -25,9 +26,6 @@ from twinbench.scenarios.edits import (
     SupplierLoss,
     SupplierPrice,
     SupplierReliability,
-    check_edits,
-    check_horizon,
-    plan_window,
 )
 
 # 13 weekly periods from Monday 2026-01-05: weeks 0-12, last day Sunday 2026-04-05

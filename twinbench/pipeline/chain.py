@@ -43,8 +43,10 @@ import pandas as pd
 import xarray as xr
 
 from twinbench.data.plant import PlantData
+from twinbench.pipeline.capacity import remove_downtime
 from twinbench.pipeline.materials import daily_arrivals, material_ready
 from twinbench.pipeline.state import PlantState, plant_state
+from twinbench.pipeline.week import RUL_QUANTILE, plan_orders, week_orders
 from twinbench.pipeline.worlds import Worlds, draw_worlds
 
 __all__ = ["STAGES", "ChainResult", "ChainSettings", "Pipeline", "StageFailed"]
@@ -285,7 +287,6 @@ class Pipeline:
             supply_problem,
         )
         from twinbench.optimize.supply.solve import solve_supply
-        from twinbench.pipeline.capacity import remove_downtime
 
         pipe, st, plant = run.pipeline, run.settings, run.plant
         demand = res.demand if res.demand is not None else pipe.base_demand
@@ -346,8 +347,6 @@ class Pipeline:
 
     @staticmethod
     def _arrivals(run: _Run, res: ChainResult) -> None:
-        from twinbench.pipeline.week import week_orders
-
         spec, st = run.plant.spec, run.settings
         orders = week_orders(run.plant, res.supply_plan)
         day0 = pd.to_datetime(orders["release"]).min().normalize()
@@ -375,12 +374,9 @@ class Pipeline:
     def _schedule(run: _Run, res: ChainResult) -> None:
         from twinbench.optimize.schedule import solve_schedule
         from twinbench.optimize.schedule.problem import maintenance_from_rul, problem_from_plant
-        from twinbench.pipeline.week import RUL_QUANTILE, plan_orders
 
         pipe, st, spec = run.pipeline, run.settings, run.plant.spec
         if res.orders is None:
-            from twinbench.pipeline.week import week_orders
-
             res.orders = week_orders(run.plant, None).assign(ready=pd.NaT)
         maint = None if pipe.wear is None else maintenance_from_rul(spec, pipe.wear,
                                                                   RUL_QUANTILE)
@@ -410,8 +406,6 @@ class Pipeline:
             raise StageFailed("simulate", "missing input", "the line is simulated in the "
                               "evaluation worlds: run the 'supply' stage too")
         if res.orders is None:
-            from twinbench.pipeline.week import week_orders
-
             res.orders = week_orders(run.plant, None).assign(ready=pd.NaT)
         evalw = res.worlds.select("eval")
         rates = failure_rates(spec, pipe.failures)
@@ -425,8 +419,6 @@ class Pipeline:
                 ready = material_ready(orders, spec, pipe.state.stock,
                                        res.arrivals.sel(world=w))
                 orders["ready"] = ready
-            from twinbench.pipeline.week import plan_orders
-
             orders = plan_orders(orders, line_end=_line_end(orders, st))
             wait.append(float(((orders["release"] - pd.to_datetime(res.orders["release"]))
                                / pd.Timedelta(hours=1)).mean()))

@@ -1,6 +1,7 @@
 """What-if scenarios: the base plant plus typed edits, run one at a time or in batches."""
 
-from twinbench.scenarios.edits import EDIT_KINDS, check_edits
+from twinbench.scenarios.edit_checks import check_edits
+from twinbench.scenarios.edits import EDIT_KINDS
 from twinbench.scenarios.scenario import (
     Scenario,
     ScenarioError,

@@ -30,13 +30,8 @@ import xarray as xr
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from twinbench.data.plant import PlantData
-from twinbench.scenarios.edits import (
-    EDIT_KINDS,
-    Edit,
-    check_edits,
-    check_horizon,
-    check_network,
-)
+from twinbench.scenarios.edit_checks import check_edits, check_horizon, check_network
+from twinbench.scenarios.edits import EDIT_KINDS, Edit
 from twinbench.scenarios.sweeps import expand_sweep
 from twinbench.spec import (
     LineSpec,
