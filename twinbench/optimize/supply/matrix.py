@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from twinbench.optimize.supply.problem import SHORTAGE_MODES, SupplyProblem
+from twinbench.optimize.supply.problem import SupplyProblem, check_options
 
 __all__ = ["SupplyLP", "build_supply_lp", "solve_supply_lp"]
 
@@ -88,12 +88,8 @@ def build_supply_lp(prob: SupplyProblem, shortage: str = "backorder",
         (dc) [1] are held fixed.
     """
     t0 = time.perf_counter()
-    if shortage not in SHORTAGE_MODES:
-        raise ValueError(f"unknown shortage mode {shortage!r}; allowed: {SHORTAGE_MODES!r}")
+    check_options(prob, shortage, dcs_open)
     spec, net = prob.spec, prob.network
-    unknown = sorted(set(dcs_open or {}) - set(net.dcs))
-    if unknown:
-        raise ValueError(f"unknown DC(s) {unknown!r} in dcs_open; allowed: {sorted(net.dcs)!r}")
     nT = len(prob.periods)
     P, R, W, M = prob.products, prob.regions, prob.scenarios, prob.materials
     D = list(net.dcs)

@@ -56,7 +56,7 @@ from collections.abc import Mapping
 
 import pyomo.environ as pyo
 
-from twinbench.optimize.supply.problem import SHORTAGE_MODES, SupplyProblem
+from twinbench.optimize.supply.problem import SupplyProblem, check_options
 
 __all__ = ["build_supply_model"]
 
@@ -76,12 +76,8 @@ def build_supply_model(prob: SupplyProblem, design: bool = False,
     dcs_open
         DCs held open (True) or closed (False), whatever the mode: a strategic what-if.
     """
-    if shortage not in SHORTAGE_MODES:
-        raise ValueError(f"unknown shortage mode {shortage!r}; allowed: {SHORTAGE_MODES!r}")
+    check_options(prob, shortage, dcs_open)
     spec, net = prob.spec, prob.network
-    unknown = sorted(set(dcs_open or {}) - set(net.dcs))
-    if unknown:
-        raise ValueError(f"unknown DC(s) {unknown!r} in dcs_open; allowed: {sorted(net.dcs)!r}")
     T = list(range(len(prob.periods)))
     P, R, W, M = prob.products, prob.regions, prob.scenarios, prob.materials
     D = list(net.dcs)

@@ -221,3 +221,14 @@ class SupplyProblem:
                        probability: xr.DataArray) -> SupplyProblem:
         """A copy with other scenarios."""
         return replace(self, demand=demand, probability=probability, supply=supply)
+
+
+def check_options(prob: SupplyProblem, shortage: str,
+                  dcs_open: Mapping[str, bool] | None) -> None:
+    """Refuse an unknown shortage mode or DC name, listing what is allowed."""
+    if shortage not in SHORTAGE_MODES:
+        raise ValueError(f"unknown shortage mode {shortage!r}; allowed: {SHORTAGE_MODES!r}")
+    unknown = sorted(set(dcs_open or {}) - set(prob.network.dcs))
+    if unknown:
+        raise ValueError(f"unknown DC(s) {unknown!r} in dcs_open; allowed: "
+                         f"{sorted(prob.network.dcs)!r}")
