@@ -11,7 +11,6 @@ import time
 
 import numpy as np
 import pytest
-import yaml
 
 from twinbench.scenarios import Scenario, scenarios_from_dict
 from twinbench.scenarios.batch import run_batch
@@ -82,17 +81,8 @@ def test_failure_is_recorded_and_the_batch_goes_on(ctx, tmp_path):
     assert again.computed == [] and sorted(again.skipped) == ["base", "late"]
 
 
-def test_killed_batch_resumes_computing_each_scenario_once(tmp_path):
-    data = {"seed": 2, "scenarios": [{"name": "base"}],
-            "sweeps": [{"name": "d", "method": "grid",
-                        "parameters": {"f": [0.8, 0.9, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6]},
-                        "edits": [{"kind": "demand_change", "factor": "{f}"}]}]}
-    path = tmp_path / "s.yaml"
-    path.write_text(yaml.safe_dump(data))
-    out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "twinbench.cli", "run", str(path), "--out", str(out),
-           "--weeks", "6", "--samples", "4", "--worlds", "4",
-           "--stages", "demand,supply,arrivals,simulate", "--no-progress"]
+def test_killed_batch_resumes_computing_each_scenario_once(tmp_path, grid_batch):
+    cmd, out, _ = grid_batch([0.8, 0.9, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6])
     proc = subprocess.Popen(cmd, start_new_session=True)
     db = out / "catalog.sqlite"
     deadline = time.time() + 300

@@ -275,17 +275,8 @@ def test_old_catalog_with_a_repeated_name_keeps_the_newest(tmp_path):
     assert ResultStore(out).catalog()["name"].tolist() == cat["name"].tolist()
 
 
-def test_a_second_batch_on_a_folder_in_use_is_refused_at_once(ctx, tmp_path):
-    data = {"seed": 2, "scenarios": [{"name": "base"}],
-            "sweeps": [{"name": "d", "method": "grid",
-                        "parameters": {"f": [0.8, 0.9, 1.1, 1.2]},
-                        "edits": [{"kind": "demand_change", "factor": "{f}"}]}]}
-    path = tmp_path / "s.yaml"
-    path.write_text(yaml.safe_dump(data))
-    out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "twinbench.cli", "run", str(path), "--out", str(out),
-           "--weeks", "6", "--samples", "4", "--worlds", "4",
-           "--stages", "demand,supply,arrivals,simulate", "--no-progress"]
+def test_a_second_batch_on_a_folder_in_use_is_refused_at_once(ctx, tmp_path, grid_batch):
+    cmd, out, data = grid_batch([0.8, 0.9, 1.1, 1.2])
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lock = out / "batch.lock"
     deadline = time.time() + 300

@@ -61,17 +61,9 @@ class Worlds:
         return Worlds(*(x.isel(world=keep) for x in (
             self.demand, self.delivered, self.lead_delay, self.failure_seed, self.role)))
 
-    def with_demand(self, demand: xr.DataArray) -> Worlds:
-        """A copy with other demand paths (same worlds)."""
-        return Worlds(demand, self.delivered, self.lead_delay, self.failure_seed, self.role)
-
     def with_delivered(self, delivered: xr.DataArray) -> Worlds:
         """A copy with other delivered shares (same worlds)."""
         return Worlds(self.demand, delivered, self.lead_delay, self.failure_seed, self.role)
-
-    def with_lead_delay(self, lead_delay: xr.DataArray) -> Worlds:
-        """A copy with other lead-time deviations [d] (same worlds)."""
-        return Worlds(self.demand, self.delivered, lead_delay, self.failure_seed, self.role)
 
     def as_scenarios(self) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
         """Demand, delivered share and equal probabilities on the supply model's
