@@ -79,8 +79,15 @@ def test_demo_end_to_end(tmp_path) -> None:
     assert dem.sizes["product"] == 5
     assert "Maintenance risk per machine" in html and "Demand forecast" in html
     # the week's schedule: checked, replayed in the twin, against EDD dispatching
+    from twinbench.workflow import DEMO_CHAIN
+
     sched = pd.read_csv(out / "schedule.csv")
-    assert set(sched["job"]) - {"MAINT"} <= set(plant_orders()["order_id"])
+    week = pd.read_csv(out / "week_orders.csv")
+    # the chain's week: firm orders of the book plus forecast-driven orders of the plan
+    assert set(week.loc[week["kind"] == "firm", "order_id"]) <= set(plant_orders()["order_id"])
+    assert (week.loc[week["kind"] == "forecast", "order_id"].str.startswith("F-")).all()
+    assert set(sched["job"]) - {"MAINT"} <= set(week["order_id"])
+    assert run["options"]["chain"]["status"]["simulate"] == "ok"
     assert run["options"]["schedule"]["seed"] == 3
     assert run["options"]["schedule"]["input_hash"]
     assert "Independent check: passed." in html
@@ -88,17 +95,21 @@ def test_demo_end_to_end(tmp_path) -> None:
     ot = pd.read_csv(out / "schedule_on_time.csv")
     assert ot[["p_on_time", "p_on_time_edd"]].stack().between(0, 1).all()
     assert (out / "figures" / "schedule_gantt.html").exists()
-    # the week replayed in the twin
+    # the week replayed in the twin: one replication per evaluation world
     sim = xr.open_dataset(out / "simulation.nc", engine="h5netcdf")
-    assert sim.sizes["replication"] == 200 and sim["oee"].attrs["units"] == "1"
+    assert sim.sizes["replication"] == DEMO_CHAIN["eval_worlds"]
+    assert sim["oee"].attrs["units"] == "1" and (sim["oee"] <= 1 + 1e-9).all()
     assert (sim["units_started"] == sim["units_finished"] + sim["units_scrapped"]
             + sim["wip_end"]).all()
     assert len(pd.read_csv(out / "on_time.csv")) == sim.sizes["order"]
     assert "The week replayed in the twin" in html
     assert (out / "figures" / "simulation_gantt.html").exists()
-    # the supply step: a year of weeks under scenarios, checked, with VSS and flows
+    # the supply step: the chain's plan, optimised on training worlds, judged on others
     plan = xr.open_dataset(out / "supply_plan.nc", engine="h5netcdf")
-    assert plan.sizes["period"] == 52 and plan.sizes["scenario"] == 20
+    assert plan.sizes["period"] == DEMO_CHAIN["weeks"]
+    assert plan.sizes["scenario"] == DEMO_CHAIN["train_worlds"]
+    judged = xr.open_dataset(out / "supply_evaluation.nc", engine="h5netcdf")
+    assert judged.sizes["scenario"] == DEMO_CHAIN["eval_worlds"]
     assert plan["make"].attrs["units"] == "unit"
     supply = run["options"]["supply"]
     assert supply["seed"] == 3 and supply["solver"] == "appsi_highs"

@@ -134,51 +134,57 @@ class Workbench:
             "days to wear limit (median)": self.wear["rul_quantile"].isel(quantile=1).values,
         })
 
-    # -- plans -----------------------------------------------------------------------------
+    # -- plans: the coupled twin ----------------------------------------------------------
     @cached_property
+    def pipeline(self):
+        """The plant's chain (:class:`~twinbench.pipeline.Pipeline`): demand -> supply ->
+        material arrivals -> the week's schedule -> the line, over evaluation worlds; the
+        base plan and every what-if of the session run on it."""
+        from twinbench.pipeline import ChainSettings, Pipeline
+
+        settings = ChainSettings(weeks=self.supply_weeks, train_worlds=self.supply_scenarios,
+                                 schedule_time_limit=self.schedule_time_limit,
+                                 schedule_duals=True, compare_rule="EDD")
+        return Pipeline(self.plant, self.demand.ds, self.failures, self.wear, settings)
+
+    @cached_property
+    def base(self):
+        """The base plan through the whole chain (:class:`~twinbench.pipeline.ChainResult`;
+        waits for the twin)."""
+        return self._step("plan", lambda: self.pipeline.run(None, seed=self.seed))
+
+    @property
     def supply_problem(self):
-        """The supply problem over ``supply_weeks`` x ``supply_scenarios`` (station hours
-        from the twin's availability: waits for the calibration)."""
-        from twinbench.optimize.supply.inputs import supply_problem
+        """The supply problem of the base plan (its training worlds)."""
+        return self.base.supply_problem
 
-        return supply_problem(self.plant, self.demand.ds, failures=self.failures,
-                              weeks=self.supply_weeks, scenarios=self.supply_scenarios,
-                              seed=self.seed)
-
-    @cached_property
+    @property
     def supply_plan(self):
-        """The stochastic supply plan."""
-        from twinbench.optimize.supply import solve_supply
+        """The base supply plan (purchases optimised on the training worlds)."""
+        return self.base.supply_plan
 
-        return self._step("supply", lambda: solve_supply(self.supply_problem))
-
-    @cached_property
+    @property
     def schedule(self):
-        """The first week's schedule, maintenance placed before the twin's failure-risk
-        threshold (:func:`twinbench.pipeline.week.week_problem`)."""
-        from twinbench.optimize.schedule import solve_schedule
-        from twinbench.pipeline.week import OBJECTIVE, week_problem
+        """The week's checked schedule of the base plan: firm and forecast-driven orders,
+        materials as releases, maintenance before the twin's failure-risk threshold."""
+        return self.base.schedule
 
-        problem = week_problem(self.plant, self.wear)
-        return self._step("schedule", lambda: solve_schedule(
-            problem, OBJECTIVE, time_limit=self.schedule_time_limit, seed=self.seed))
-
-    @cached_property
+    @property
     def schedule_on_time(self) -> pd.DataFrame:
-        """On-time probability per order of the schedule replayed in the twin, beside EDD
-        dispatching under the same maintenance."""
-        from twinbench.pipeline.week import replay_plan
-
-        return replay_plan(self.plant, self.schedule, self.failures, 50, self.seed)[0]
+        """On-time probability per order of the schedule over the evaluation worlds,
+        beside EDD dispatching in the same worlds with the same maintenance."""
+        return self.base.on_time()
 
     # -- what-if ---------------------------------------------------------------------------
     @cached_property
     def run_context(self):
-        """Context shared by every what-if of the session."""
-        from twinbench.scenarios.runner import RunContext, RunSettings
+        """Context shared by every what-if of the session: the base's pipeline (its plant
+        state and worlds), without the base's extras (duals, the rule's replay)."""
+        from twinbench.scenarios.runner import RunContext
 
-        return RunContext(self.plant, self.demand.ds, self.failures, RunSettings(),
-                          wear=self.wear)
+        pipe = self.pipeline.with_settings(schedule_duals=False, compare_rule=None)
+        return RunContext(self.plant, self.demand.ds, self.failures, pipe.settings,
+                          wear=self.wear, _pipeline=pipe)
 
     @cached_property
     def _whatif_cache(self) -> dict[str, Any]:

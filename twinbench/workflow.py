@@ -50,7 +50,8 @@ class DemoResult:
     simulation: Any = None
     wear: Any = None
     schedule: Any = None
-    plan_replay: Any = None
+    pipeline: Any = None
+    chain: Any = None
 
 
 def plant_summary(plant: PlantData) -> pd.DataFrame:
@@ -167,53 +168,128 @@ def _twin_steps(res: DemoResult, plant: PlantData, clean, record: RunRecord,
     report.figure(dfig)
 
 
-SCHEDULE_TIME_LIMIT = 60.0  # [s]
-REPLAY_REPLICATIONS = 100
+#: the demo's chain: the base plan below and every what-if of ``scenarios.yaml`` run on the
+#: same settings, so the report's base is the base the what-ifs are compared against
+DEMO_CHAIN = {"weeks": 26, "train_worlds": 10, "eval_worlds": 30}
 
 
-def _schedule_steps(res: DemoResult, plant: PlantData, record: RunRecord,
+def _plan_steps(res: DemoResult, plant: PlantData, record: RunRecord, report: HtmlReport,
+                seed: int) -> None:
+    """The base plan through the coupled twin (:class:`~twinbench.pipeline.Pipeline`):
+    supply plan, material arrivals, the week's schedule, the line in every world."""
+    from twinbench.pipeline import ChainSettings, Pipeline
+
+    settings = ChainSettings(**DEMO_CHAIN, schedule_duals=True, compare_rule="EDD",
+                             event_log=True)
+    pipe = _timed(record, "the chain: plant state",
+                  lambda: Pipeline(plant, res.demand.ds, res.failures, res.wear, settings))
+    res.pipeline = pipe
+    base = _timed(record, "the chain: base plan", lambda: pipe.run(None, seed=seed))
+    res.chain = base
+    res.supply, res.schedule = base.supply_plan, base.schedule
+    res.simulation = base.line_result()
+    record.options["chain"] = {**asdict(settings), "state": pipe.state.source,
+                               "timings": base.timings, "status": base.status}
+    _supply_section(res, plant, record, report, seed)
+    _schedule_section(res, record, report)
+    _line_section(res, plant, report)
+
+
+def _supply_section(res: DemoResult, plant: PlantData, record: RunRecord,
                     report: HtmlReport, seed: int) -> None:
-    """Schedule the first week's orders with maintenance before the twin's failure-risk
-    threshold, check the plan, and replay it in the twin against EDD dispatching."""
-    from twinbench.optimize.schedule import solve_schedule
-    from twinbench.pipeline.week import (
-        OBJECTIVE,
-        RUL_QUANTILE,
-        first_week,
-        replay_plan,
-        week_problem,
-    )
+    from twinbench.optimize.supply import value_of_stochastic_solution
+    from twinbench.optimize.supply.policy import safety_stocks
+    from twinbench.viz.supply import flow_figure, plan_figure
+
+    out, base = res.out_dir, res.chain
+    plan, prob, ev = base.supply_plan, base.supply_problem, base.supply_eval
+    vss = _timed(record, "value of the stochastic solution",
+                 lambda: value_of_stochastic_solution(prob, rp=plan))
+    record.options["supply"] = {**plan.options, "seed": seed, "vss": vss}
+    policy = safety_stocks(plant.spec, res.demand.ds, service_level=0.95)
+    plan.ds.to_netcdf(out / "supply_plan.nc", engine="h5netcdf")
+    ev.ds.to_netcdf(out / "supply_evaluation.nc", engine="h5netcdf")
+    plan.binding.to_csv(out / "supply_binding.csv", index=False)
+    policy.to_csv(out / "safety_stocks.csv", index=False)
+    flows = flow_figure(plan.ds, plant.spec, prob.network)
+    top = str(plan.ds["station_hour_value"].sum("period").idxmax().values)
+    busiest = max(prob.products, key=lambda p: float(prob.demand.sel(product=p).sum()))
+    pfig = plan_figure(plan.ds, busiest)
+    _keep(res, {"supply_flows": flows, f"supply_plan_{busiest}": pfig},
+          ("supply_plan", "supply_evaluation"), "nc")
+    res.files.update({"supply_binding": out / "supply_binding.csv",
+                      "safety_stocks": out / "safety_stocks.csv"})
+    st = res.pipeline.settings
+    cost = ev.ds["cost"].sum("part")
+    fig = base.plan_figures.set_index("figure")["value"]
+    report.heading("Supply plan")
+    report.text(
+        f"{st.weeks} weeks from the plant's stock and open purchase orders "
+        f"({res.pipeline.state.source}). The purchases are optimised on {st.train_worlds} "
+        f"worlds of demand (from the forecast's distribution) and supplier deliveries "
+        f"(misses, outages, lead-time deviations) by {plan.options['solver']} in "
+        f"{plan.options['solve_seconds']:.1f} s ({plan.status}; the plan passes the "
+        f"independent check), then held fixed and judged on {st.eval_worlds} other worlds: "
+        f"expected cost {fig['supply cost in sample']:,.0f} EUR on the worlds it was fitted "
+        f"to, {float(cost.mean()):,.0f} EUR on the others (5-95% of worlds "
+        f"{float(cost.quantile(0.05)):,.0f} to {float(cost.quantile(0.95)):,.0f} EUR). "
+        f"Value of the stochastic solution: {vss['VSS']:,.0f} EUR (the mean-world plan "
+        f"would cost {vss['EEV']:,.0f} EUR in expectation).")
+    parts = ev.ds["cost"].mean("scenario").to_series()
+    report.table(pd.DataFrame({"cost": list(plan.costs),
+                               "fitted worlds [EUR]": [round(v) for v in plan.costs.values()],
+                               "other worlds [EUR]": [round(float(parts.get(k, float("nan"))))
+                                                      for k in plan.costs]}),
+                 caption="Expected cost by part: on the worlds the plan was optimised on "
+                         "and on the evaluation worlds")
+    fill = ev.ds["fill_rate_on_time"].mean("scenario")
+    report.table(pd.DataFrame({"product": fill["product"].values,
+                               "fill rate (on time)": fill.values.round(4)}),
+                 caption="Share of demand served in the week it was due (mean over the "
+                         "evaluation worlds)")
+    report.table(plan.binding.head(15).round(3),
+                 caption=f"Binding constraints (dual summed over worlds and weeks); "
+                         f"scarcest station: {top}")
+    report.figure(flows)
+    report.figure(pfig)
+    report.table(policy.round(1), caption="Safety stocks at 95% cycle service "
+                 "(from the forecast error; materials over supplier lead time + 1 week, "
+                 "with the supplier's lead-time variance)")
+
+
+def _schedule_section(res: DemoResult, record: RunRecord, report: HtmlReport) -> None:
+    from twinbench.pipeline.week import RUL_QUANTILE
     from twinbench.viz.schedule import on_time_figure, schedule_gantt
 
-    out = res.out_dir
-    week = first_week(plant.orders)
-    problem = week_problem(plant, res.wear)
-    sched = _timed(record, "schedule the week (Pyomo, HiGHS)",
-                   lambda: solve_schedule(problem, OBJECTIVE, time_limit=SCHEDULE_TIME_LIMIT,
-                                          seed=seed))
-    res.schedule = sched
+    out, base, sched = res.out_dir, res.chain, res.schedule
+    st = res.pipeline.settings
+    problem, orders = sched.problem, base.orders
     record.options["schedule"] = dict(sched.options)
     violations = sched.violations()
-    on_time, replay = _timed(record, "replay the plan in the twin (and EDD)",
-                             lambda: replay_plan(plant, sched, res.failures,
-                                                 REPLAY_REPLICATIONS, seed))
-    res.plan_replay = replay
+    on_time = base.on_time()
     sched.table.to_csv(out / "schedule.csv", index=False)
     sched.binding.to_csv(out / "schedule_binding.csv", index=False)
     on_time.to_csv(out / "schedule_on_time.csv", index=False)
+    orders.to_csv(out / "week_orders.csv", index=False)
     kpis = pd.DataFrame({"kpi": list(sched.kpis), "value": list(sched.kpis.values())})
     kpis.to_csv(out / "schedule_kpis.csv", index=False)
-    gantt = schedule_gantt(sched, on_time, title=f"Schedule of the week ({len(week)} orders)")
+    gantt = schedule_gantt(sched, on_time, title=f"Schedule of the week ({len(orders)} orders)")
     ofig = on_time_figure(on_time)
     _keep(res, {"schedule_gantt": gantt, "schedule_on_time": ofig},
-          ("schedule", "schedule_binding", "schedule_on_time", "schedule_kpis"), "csv")
+          ("schedule", "schedule_binding", "schedule_on_time", "schedule_kpis",
+           "week_orders"), "csv")
     report.heading("The week's schedule")
     gap = "proven optimal" if sched.status == "optimal" else (
-        f"best found in {SCHEDULE_TIME_LIMIT:.0f} s, gap {sched.gap:.1%}"
+        f"best found in {st.schedule_time_limit:.0f} s, gap {sched.gap:.1%}"
         if sched.gap == sched.gap else f"status {sched.status}")
-    report.text(f"{len(week)} orders, {problem.n_ops} operations on {len(problem.machines)} "
-                f"machines; objective {OBJECTIVE} (weighted tardiness, energy cost, "
-                f"flow time); {sched.method} with {sched.options['solver']}: {gap}, "
+    n_fc = int((orders["kind"] == "forecast").sum()) if "kind" in orders else 0
+    held = int(base.plan_figures.set_index("figure")["value"].get("orders held by material",
+                                                                    0))
+    report.text(f"{len(orders)} orders ({n_fc} forecast-driven from the supply plan's first "
+                f"week, {held} held until their material is expected), {problem.n_ops} "
+                f"operations on {len(problem.machines)} machines; objective "
+                f"{st.schedule_objective} (weighted tardiness, energy cost, flow time); "
+                f"{sched.method} with {sched.options['solver']}: {gap}, "
                 f"{sched.seconds:.1f} s. Independent check: "
                 + ("passed." if not violations else f"{len(violations)} violation(s)!"))
     if len(problem.maintenance):
@@ -225,58 +301,48 @@ def _schedule_steps(res: DemoResult, plant: PlantData, record: RunRecord,
         report.text("No machine reaches its maintenance threshold within the plan's horizon.")
     report.table(kpis.round(3), caption="Plan KPIs (working hours; energy in kWh and EUR)")
     report.figure(gantt)
-    report.text(f"The plan replayed {REPLAY_REPLICATIONS} times in the twin (its machines and "
-                "sequences, each lot as soon as possible; failures, processing-time "
-                "variation, finite buffers) against EDD dispatching with "
-                f"the same maintenance: mean P(on time) {on_time['p_on_time'].mean():.1%} "
-                f"for the plan, {on_time['p_on_time_edd'].mean():.1%} for EDD.")
+    rule = st.compare_rule
+    report.text(f"The plan replayed in the twin in each of the {st.eval_worlds} evaluation "
+                "worlds (its machines and sequences, each lot as soon as its material is "
+                "there; that world's material arrivals, failures and processing times) "
+                f"against {rule} dispatching in the same worlds with the same maintenance: "
+                f"mean P(on time) {on_time['p_on_time'].mean():.1%} for the plan, "
+                f"{on_time[f'p_on_time_{rule.lower()}'].mean():.1%} for {rule}.")
     report.figure(ofig)
     if len(sched.binding):
         report.table(sched.binding.round(4), caption="Binding constraints of the plan and "
                      "their shadow prices (objective per hour)", max_rows=15)
 
 
-SIM_REPLICATIONS = 200
-
-
-def _simulation_steps(res: DemoResult, plant: PlantData, record: RunRecord,
-                      report: HtmlReport, seed: int) -> None:
-    """Replay the first week of the order book in the twin: KPIs with intervals."""
-    from twinbench.twin.simulation import failure_rates, simulate
+def _line_section(res: DemoResult, plant: PlantData, report: HtmlReport) -> None:
     from twinbench.viz.simulation import bottleneck_figure, gantt_figure
 
-    out = res.out_dir
-    rates = failure_rates(plant.spec, res.failures)
-    sim = _timed(record, "simulate the week (FIFO)",
-                 lambda: simulate(plant.spec, plant.orders, horizon=168,
-                                  replications=SIM_REPLICATIONS, seed=seed,
-                                  failure_rate=rates, event_log=True))
-    res.simulation = sim
-    record.options["simulation"] = {k: v for k, v in sim.options.items() if k != "seconds"}
+    out, sim, st = res.out_dir, res.simulation, res.pipeline.settings
     sim.ds.to_netcdf(out / "simulation.nc", engine="h5netcdf")
     summary = sim.summary()
     summary.to_csv(out / "simulation_kpis.csv", index=False)
     on_time = sim.on_time()
     on_time.to_csv(out / "on_time.csv", index=False)
-    sim.event_log.to_csv(out / "event_log_replication0.csv", index=False)
+    sim.event_log.to_csv(out / "event_log_world0.csv", index=False)
     gantt = gantt_figure(sim.event_log, plant.spec)
     bfig = bottleneck_figure(sim.bottlenecks())
     _keep(res, {"simulation_gantt": gantt, "bottlenecks": bfig},
           ("simulation_kpis", "on_time"), "csv")
     res.files.update({"simulation": out / "simulation.nc",
-                      "event_log": out / "event_log_replication0.csv"})
+                      "event_log": out / "event_log_world0.csv"})
     report.heading("The week replayed in the twin")
     line = summary[summary["station"] == ""]
-    report.text(f"{SIM_REPLICATIONS} replications of the week from {sim.options['t0']} "
-                f"({sim.options['units']} units, FIFO dispatch, failures from the calibrated "
-                f"twin), {sim.options['seconds']:.1f} s. Means with 95% intervals; times in "
-                "working hours unless marked wall clock.")
+    report.text(f"The plan on the line in {st.eval_worlds} worlds (each world's material "
+                "arrivals, failures from the calibrated twin, processing times), "
+                f"{st.line_horizon:.0f} h of wall clock from the week's start. Means with 95% "
+                "intervals over the worlds; times in working hours unless marked wall "
+                "clock.")
     report.table(line[["kpi", "unit", "mean", "ci_low", "ci_high"]].round(3),
                  caption="Line KPIs")
-    st = summary[summary["kpi"].isin(["oee", "availability", "performance", "utilization",
-                                      "blocked", "starved"])]
-    report.table(st.pivot(index="station", columns="kpi", values="mean").round(3)
-                 .reset_index(), caption="Per station (mean over replications)")
+    per = summary[summary["kpi"].isin(["oee", "availability", "performance", "utilization",
+                                       "blocked", "starved"])]
+    report.table(per.pivot(index="station", columns="kpi", values="mean").round(3)
+                 .reset_index(), caption="Per station (mean over worlds)")
     report.figure(bfig)
     risky = on_time[on_time["p_on_time"] < 0.9].sort_values("p_on_time")
     report.table(risky.round(3) if len(risky) else on_time.head(10).round(3),
@@ -285,86 +351,25 @@ def _simulation_steps(res: DemoResult, plant: PlantData, record: RunRecord,
     report.figure(gantt)
 
 
-SUPPLY_WEEKS = 52
-SUPPLY_SCENARIOS = 20  # the demo's; benchmarks/bench_supply.py solves 50
-
-
-def _supply_steps(res: DemoResult, plant: PlantData, record: RunRecord, report: HtmlReport,
-                  seed: int) -> None:
-    """Plan purchases, production and distribution for a year under demand and supplier risk."""
-    from twinbench.optimize.supply import solve_supply, value_of_stochastic_solution
-    from twinbench.optimize.supply.check import check_supply_plan
-    from twinbench.optimize.supply.inputs import supply_problem
-    from twinbench.optimize.supply.policy import safety_stocks
-    from twinbench.viz.supply import flow_figure, plan_figure
-
-    out = res.out_dir
-    prob = _timed(record, "supply inputs",
-                  lambda: supply_problem(plant, res.demand.ds, failures=res.failures,
-                                         weeks=SUPPLY_WEEKS, scenarios=SUPPLY_SCENARIOS,
-                                         seed=seed))
-    plan = _timed(record, "supply plan (Pyomo, HiGHS)", lambda: solve_supply(prob))
-    res.supply = plan
-    problems = check_supply_plan(prob, plan.ds)
-    if problems:  # never expected: the checker is independent of the model
-        raise RuntimeError("the supply plan fails the independent check:\n"
-                           + "\n".join(problems[:20]))
-    vss = _timed(record, "value of the stochastic solution",
-                 lambda: value_of_stochastic_solution(prob, rp=plan))
-    record.options["supply"] = {**plan.options, "seed": seed, "vss": vss}
-    policy = safety_stocks(plant.spec, res.demand.ds, service_level=0.95)
-    plan.ds.to_netcdf(out / "supply_plan.nc", engine="h5netcdf")
-    plan.binding.to_csv(out / "supply_binding.csv", index=False)
-    policy.to_csv(out / "safety_stocks.csv", index=False)
-    flows = flow_figure(plan.ds, plant.spec, prob.network)
-    top = str(plan.ds["station_hour_value"].sum("period").idxmax().values)
-    busiest = max(prob.products, key=lambda p: float(prob.demand.sel(product=p).sum()))
-    pfig = plan_figure(plan.ds, busiest)
-    for name, fig in (("supply_flows", flows), (f"supply_plan_{busiest}", pfig)):
-        fig.write_html(out / "figures" / f"{name}.html", include_plotlyjs="directory")
-        res.files[name] = out / "figures" / f"{name}.html"
-    res.files.update({"supply_plan": out / "supply_plan.nc",
-                      "supply_binding": out / "supply_binding.csv",
-                      "safety_stocks": out / "safety_stocks.csv"})
-
-    report.heading("Supply plan")
-    report.text(f"{SUPPLY_WEEKS} weeks x {SUPPLY_SCENARIOS} scenarios of demand (from the "
-                "forecast's distribution) and supplier deliveries (misses and outages); "
-                f"solved by {plan.options['solver']} in {plan.options['solve_seconds']:.1f} s "
-                f"({plan.status}); the plan passes the independent check. Expected cost "
-                f"{plan.objective:,.0f} EUR. Value of the stochastic solution: "
-                f"{vss['VSS']:,.0f} EUR (the mean-scenario plan would cost "
-                f"{vss['EEV']:,.0f} EUR in expectation).")
-    report.table(pd.DataFrame({"cost": list(plan.costs),
-                               "expected [EUR]": [round(v) for v in plan.costs.values()]}),
-                 caption="Expected cost by part")
-    fill = plan.ds["fill_rate"].weighted(plan.ds["probability"]).mean("scenario")
-    report.table(pd.DataFrame({"product": fill["product"].values,
-                               "fill rate": fill.values.round(4)}),
-                 caption="Share of demand delivered by the horizon's end (expected)")
-    report.table(plan.binding.head(15).round(3),
-                 caption=f"Binding constraints (dual summed over scenarios and weeks); "
-                         f"scarcest station: {top}")
-    report.figure(flows)
-    report.figure(pfig)
-    report.table(policy.round(1), caption="Safety stocks at 95% cycle service "
-                 "(from the forecast error; materials over supplier lead time + 1 week)")
-
-
 def _scenario_steps(res: DemoResult, plant: PlantData, record: RunRecord,
                     report: HtmlReport, seed: int) -> None:
     """Run the plant's what-if file (``scenarios.yaml``) and compare against the base."""
     from twinbench.scenarios import load_scenarios
     from twinbench.scenarios.batch import run_batch
     from twinbench.scenarios.compare import collect, compare
-    from twinbench.scenarios.runner import RunContext, RunSettings
+    from twinbench.scenarios.runner import RunContext
     from twinbench.viz.scenarios import tornado_figure
 
     path = plant.root / "scenarios.yaml"
     if not path.exists():
         return
     out = res.out_dir
-    ctx = RunContext(plant, res.demand.ds, res.failures, RunSettings(), wear=res.wear)
+    # the base pipeline's plant state and settings; what-ifs need no duals, rule replay
+    # or event log
+    pipe = res.pipeline.with_settings(schedule_duals=False, compare_rule=None,
+                                      event_log=False)
+    ctx = RunContext(plant, res.demand.ds, res.failures, pipe.settings, wear=res.wear,
+                     _pipeline=pipe)
     batch = [s.model_copy(update={"seed": seed}) for s in load_scenarios(path, plant.spec)]
     rep = _timed(record, "what-if scenarios", lambda: run_batch(batch, ctx, out / "scenarios"))
     record.options["scenarios"] = {"file": str(path), "computed": len(rep.computed),
@@ -455,9 +460,7 @@ def run_demo(out_dir: str | Path = "out/demo", plant_dir: str | Path | None = No
     report.heading(f"Telemetry of {worst} (most failures)")
     report.figure(fig)
     _twin_steps(res, plant, clean, record, report, seed)
-    _schedule_steps(res, plant, record, report, seed)
-    _simulation_steps(res, plant, record, report, seed)
-    _supply_steps(res, plant, record, report, seed)
+    _plan_steps(res, plant, record, report, seed)
     _scenario_steps(res, plant, record, report, seed)
 
     report.heading("Order book")

@@ -447,7 +447,8 @@ def test_safety_stock_with_lead_time_variance_by_hand():
     assert table.loc["m", "safety_stock"] == pytest.approx(71.6975, abs=1e-3)
     assert table.loc["m", "reorder_point"] == pytest.approx(300 + z * np.sqrt(1900.0))
     assert table.loc["A", "safety_stock"] == pytest.approx(z * 10.0)  # no lead time
-    plain = safety_stocks(spec, fc).set_index("item")
+    assert safety_stocks(spec, fc).set_index("item").equals(table)  # the default
+    plain = safety_stocks(spec, fc, lead_time_variance=False).set_index("item")
     assert plain.loc["m", "safety_stock"] == pytest.approx(z * 10.0 * np.sqrt(3))
 
 

@@ -68,7 +68,7 @@ def test_demo_plan_is_sound(demo):
 
 def test_safety_stocks_follow_the_textbook_formula(demo):
     plant, fc = demo
-    table = safety_stocks(plant.spec, fc.ds, service_level=0.95)
+    table = safety_stocks(plant.spec, fc.ds, service_level=0.95, lead_time_variance=False)
     row = table.set_index("item").loc["CAB-L"]
     iv = fc.ds["interval"].sel(product="CAB-L").isel(week=0).values
     sd = (iv[2] - iv[0]) / (2 * 1.6448536269514722)
@@ -80,8 +80,12 @@ def test_safety_stocks_follow_the_textbook_formula(demo):
         ["CAB-S", "CAB-L"], "sd_weekly"]))
     assert el["safety_stock"] == pytest.approx(1.6448536269514722 * sd_el * np.sqrt(6))
     # correlated errors need more
-    more = safety_stocks(plant.spec, fc.ds, rho=0.8)
+    more = safety_stocks(plant.spec, fc.ds, rho=0.8, lead_time_variance=False)
     assert (more["safety_stock"] >= table["safety_stock"] - 1e-9).all()
+    # and the default covers the suppliers' lead-time variance too: never less
+    full = safety_stocks(plant.spec, fc.ds, service_level=0.95)
+    assert (full["safety_stock"] >= table["safety_stock"] - 1e-9).all()
+    assert (full["safety_stock"] > table["safety_stock"] + 1e-6).any()
     assert protection_sd(1.0, 3, rho=1.0) == pytest.approx(3.0)
     with pytest.raises(ValueError, match="service_level must be in"):
         safety_stocks(plant.spec, fc.ds, service_level=1.2)

@@ -41,3 +41,43 @@ def test_a_scenario_never_changes_the_opening_state(ctx):
     train = set(res.supply_plan.ds["scenario"].values)
     evalw = set(res.supply_eval.ds["scenario"].values)
     assert not train & evalw and len(evalw) == 5
+
+
+def test_the_plan_and_a_rule_on_the_same_worlds(ctx):
+    pipe = ctx.pipeline.with_settings(stages=STAGES, compare_rule="FIFO", event_log=True,
+                                      schedule_time_limit=5.0)
+    res = pipe.run(seed=2)
+    assert res.status["simulate"] == "ok"
+    worlds = list(res.kpis["world"].values)
+    assert list(res.line_rule["world"].values) == worlds == list(res.line["world"].values)
+    assert res.line_rule.attrs["rule"] == "FIFO"
+    on_time = res.on_time()
+    assert set(on_time["order"]) == set(res.orders["order_id"])
+    assert on_time[["p_on_time", "p_on_time_fifo"]].stack().between(0, 1).all()
+    # the plan's own on-time share per world agrees with the per-order probabilities
+    sim = res.line_result()
+    assert sim.ds.sizes["replication"] == len(worlds)
+    assert sim.event_log is not None and len(sim.event_log) > 0
+    assert set(sim.event_log["order"]) - {"MAINT"} <= set(res.orders["order_id"])
+    summary = sim.summary()
+    assert {"throughput", "oee"} <= set(summary["kpi"])
+    assert pipe.with_settings(compare_rule=None).run(seed=2).line_rule is None
+    with pytest.raises(ValueError, match="compare_rule must be"):
+        ChainSettings(compare_rule="LIFO")
+
+
+def test_a_rule_keeps_the_plans_maintenance_as_downtime():
+    import pandas as pd
+
+    from twinbench.pipeline.chain import _with_maintenance
+
+    plan = pd.DataFrame({"order": ["O1", "MAINT"], "machine": ["M1", "M2"],
+                         "start": [0.0, 5.0], "end": [2.0, 9.0]})
+    plan.attrs["t0"] = "2026-01-05 06:00"
+    down = pd.DataFrame({"machine": ["M3"], "start": [pd.Timestamp("2026-01-06")],
+                         "end": [pd.Timestamp("2026-01-07")]})
+    out = _with_maintenance(down, plan).set_index("machine")
+    assert list(out.index) == ["M3", "M2"]
+    assert out.loc["M2", "start"] == pd.Timestamp("2026-01-05 11:00")
+    assert out.loc["M2", "end"] == pd.Timestamp("2026-01-05 15:00")
+    assert _with_maintenance(down, None) is down

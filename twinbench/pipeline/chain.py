@@ -82,8 +82,15 @@ class ChainSettings:
         Pyomo solver and time limit per supply solve [s].
     schedule_objective, schedule_time_limit
         Objective and time limit [s] of the week's schedule.
+    schedule_duals
+        Also compute the schedule's binding constraints and shadow prices (an LP re-solve).
     line_horizon
         Wall-clock span the line is simulated from the week's start [h].
+    compare_rule
+        Also simulate the week dispatched by this rule (``"EDD"``, ``"FIFO"``, ``"SPT"``)
+        in the same worlds, with the plan's maintenance as downtime (None: not done).
+    event_log
+        Keep the event log of the first evaluation world (for a Gantt replay).
     """
 
     stages: tuple[str, ...] = STAGES
@@ -94,7 +101,10 @@ class ChainSettings:
     time_limit: float = 120.0
     schedule_objective: str = "balanced"
     schedule_time_limit: float = 10.0
+    schedule_duals: bool = False
     line_horizon: float = 24 * 21
+    compare_rule: str | None = None
+    event_log: bool = False
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.stages if s not in STAGES]
@@ -104,6 +114,9 @@ class ChainSettings:
             raise ValueError("weeks and train_worlds must be at least 1 and eval_worlds at "
                              f"least 2, found weeks={self.weeks!r}, train_worlds="
                              f"{self.train_worlds!r}, eval_worlds={self.eval_worlds!r}")
+        if self.compare_rule not in (None, "EDD", "FIFO", "SPT"):
+            raise ValueError("compare_rule must be None, 'EDD', 'FIFO' or 'SPT', found "
+                             f"{self.compare_rule!r}")
         object.__setattr__(self, "stages", tuple(s for s in STAGES if s in self.stages))
 
 
@@ -133,6 +146,10 @@ class ChainResult:
         The week's checked schedule.
     line
         Line simulation per evaluation world (``world`` instead of ``replication``).
+    line_rule
+        The same worlds dispatched by ``settings.compare_rule`` (None unless asked).
+    event_log
+        Operations of the first evaluation world (None unless ``settings.event_log``).
     kpis
         Samples over evaluation worlds, dims ``(kpi, world)``, ``unit`` per kpi.
     plan_figures
@@ -155,6 +172,8 @@ class ChainResult:
     orders: pd.DataFrame | None = None
     schedule: Any = None
     line: xr.Dataset | None = None
+    line_rule: xr.Dataset | None = None
+    event_log: pd.DataFrame | None = None
     kpis: xr.DataArray | None = None
     plan_figures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["figure", "unit", "value"]))
@@ -170,6 +189,36 @@ class ChainResult:
     def add_figure(self, name: str, unit: str, value: float) -> None:
         """Record a deterministic plan figure."""
         self._figures.append((name, unit, float(value)))
+
+    def line_result(self, rule: bool = False):
+        """The line (or, with ``rule``, the rule-dispatched line) as a
+        :class:`~twinbench.twin.simulation.SimulationResult` whose replications are the
+        evaluation worlds: its ``summary``, ``on_time`` and ``bottlenecks`` apply."""
+        from twinbench.twin.simulation import SimulationResult
+
+        ds = self.line_rule if rule else self.line
+        if ds is None:
+            raise ValueError("no line simulation in this result: run the 'simulate' stage"
+                             + (" with settings.compare_rule" if rule else ""))
+        worlds = [str(w) for w in ds["world"].values]
+        rep = ds.rename(world="replication").assign_coords(
+            replication=range(len(worlds)))
+        return SimulationResult(ds=rep, event_log=None if rule else self.event_log,
+                                options={"worlds": worlds, "seed": self.seed,
+                                         "replications": len(worlds)})
+
+    def on_time(self) -> pd.DataFrame:
+        """Per order of the week: the plan's probability of finishing on time over the
+        evaluation worlds and its tardiness quantiles (``p_on_time``, ``tardiness_p50``,
+        ``tardiness_p90`` [h]) and, when the settings compared a rule, that rule's
+        ``p_on_time_<rule>`` in the same worlds."""
+        out = self.line_result().on_time()
+        if self.line_rule is not None:
+            rule = str(self.line_rule.attrs.get("rule", "rule")).lower()
+            other = self.line_result(rule=True).on_time()[["order", "p_on_time"]]
+            out = out.merge(other.rename(columns={"p_on_time": f"p_on_time_{rule}"}),
+                            on="order")
+        return out
 
     def finish(self) -> ChainResult:
         """Assemble ``kpis`` and ``plan_figures`` from what the stages recorded."""
@@ -385,7 +434,7 @@ class Pipeline:
                                      downtime=run.downtime())
         sched = _checked("schedule", lambda: solve_schedule(
             problem, st.schedule_objective, solver=st.solver,
-            time_limit=st.schedule_time_limit, seed=run.seed, duals=False),
+            time_limit=st.schedule_time_limit, seed=run.seed, duals=st.schedule_duals),
             lambda s: s.violations())
         res.schedule = sched
         res.status["schedule"] = _plan_status(sched.status, sched.gap)
@@ -399,38 +448,20 @@ class Pipeline:
 
     @staticmethod
     def _simulate(run: _Run, res: ChainResult) -> None:
-        from twinbench.twin.simulation import failure_rates, simulate
-
-        pipe, st, spec = run.pipeline, run.settings, run.plant.spec
+        st = run.settings
         if res.worlds is None:
             raise StageFailed("simulate", "missing input", "the line is simulated in the "
                               "evaluation worlds: run the 'supply' stage too")
         if res.orders is None:
             res.orders = week_orders(run.plant, None).assign(ready=pd.NaT)
-        evalw = res.worlds.select("eval")
-        rates = failure_rates(spec, pipe.failures)
         plan = res.schedule.for_simulation() if res.schedule is not None else None
         down = run.downtime()
-        t0 = pd.to_datetime(res.orders["release"]).min().normalize()
-        per, wait = [], []
-        for w in evalw.names:
-            orders = res.orders.copy()
-            if res.arrivals is not None:
-                ready = material_ready(orders, spec, pipe.state.stock,
-                                       res.arrivals.sel(world=w))
-                orders["ready"] = ready
-            orders = plan_orders(orders, line_end=_line_end(orders, st))
-            wait.append(float(((orders["release"] - pd.to_datetime(res.orders["release"]))
-                               / pd.Timedelta(hours=1)).mean()))
-            sim = simulate(spec, orders, horizon=st.line_horizon, t0=t0, schedule=plan,
-                           timing="sequence", replications=1,
-                           seed=int(evalw.failure_seed.sel(world=w)), failure_rate=rates,
-                           downtime=down if len(down) else None,
-                           rule="EDD")
-            per.append(sim.ds.isel(replication=0, drop=True))
-        ds = xr.concat(per, xr.DataArray(evalw.names, dims="world", name="world"),
-                       coords="minimal", compat="override", join="outer")
-        res.line = ds
+        ds, wait, log = _line(run, res, plan, "EDD", down, st.event_log)
+        res.line, res.event_log = ds, log
+        if st.compare_rule is not None:
+            res.line_rule = _line(run, res, None, st.compare_rule,
+                                  _with_maintenance(down, plan), False)[0]
+            res.line_rule.attrs["rule"] = st.compare_rule
         due_in = ds["due"] <= st.line_horizon
         on_time = ds["on_time"].where(due_in).mean("order")
         res.add_kpi("throughput", "unit/h", ds["throughput"].values)
@@ -444,6 +475,62 @@ class Pipeline:
         res.add_kpi("tardiness", "h", ds["weighted_tardiness"].values)
         res.add_kpi("energy cost", "EUR", ds["energy_cost"].values)
         res.add_kpi("material wait", "h", np.array(wait))
+
+
+def _line(run: _Run, res: ChainResult, plan: pd.DataFrame | None, rule: str,
+          down: pd.DataFrame, event_log: bool,
+          ) -> tuple[xr.Dataset, list[float], pd.DataFrame | None]:
+    """The week on the line in every evaluation world: that world's material arrivals as
+    releases, its failure and processing-time draws; by ``plan`` (its machines and
+    sequences) where given, else dispatched by ``rule``.
+
+    Returns the per-world dataset (dim ``world``), the mean material wait per world [h]
+    and, with ``event_log``, the first world's operations.
+    """
+    from twinbench.twin.simulation import failure_rates, simulate
+
+    pipe, st, spec = run.pipeline, run.settings, run.plant.spec
+    evalw = res.worlds.select("eval")
+    rates = failure_rates(spec, pipe.failures)
+    t0 = pd.to_datetime(res.orders["release"]).min().normalize()
+    per, wait, log = [], [], None
+    for i, w in enumerate(evalw.names):
+        orders = res.orders.copy()
+        if res.arrivals is not None:
+            orders["ready"] = material_ready(orders, spec, pipe.state.stock,
+                                             res.arrivals.sel(world=w))
+        orders = plan_orders(orders, line_end=_line_end(orders, st))
+        wait.append(float(((orders["release"] - pd.to_datetime(res.orders["release"]))
+                           / pd.Timedelta(hours=1)).mean()))
+        sim = simulate(spec, orders, horizon=st.line_horizon, t0=t0, schedule=plan,
+                       timing="sequence", replications=1,
+                       seed=int(evalw.failure_seed.sel(world=w)), failure_rate=rates,
+                       downtime=down if len(down) else None, rule=rule,
+                       event_log=event_log and i == 0)
+        if event_log and i == 0:
+            log = sim.event_log
+        static = [k for k, v in sim.ds.data_vars.items() if "replication" not in v.dims]
+        per.append(sim.ds.isel(replication=0, drop=True))
+    ds = xr.concat(per, xr.DataArray(evalw.names, dims="world", name="world"),
+                   coords="minimal", compat="override", join="outer")
+    for k in static:  # per-order facts (due): one value unless the worlds differ
+        first = ds[k].isel(world=0, drop=True)
+        if bool((ds[k] == first).all()):
+            ds[k] = first
+    return ds, wait, log
+
+
+def _with_maintenance(down: pd.DataFrame, plan: pd.DataFrame | None) -> pd.DataFrame:
+    """Downtime plus the plan's maintenance slots (a rule-dispatched line keeps them)."""
+    if plan is None:
+        return down
+    mt = plan[plan["order"] == "MAINT"]
+    t0 = pd.Timestamp(plan.attrs["t0"])
+    slots = pd.DataFrame({"machine": mt["machine"],
+                          "start": t0 + pd.to_timedelta(mt["start"], unit="h"),
+                          "end": t0 + pd.to_timedelta(mt["end"], unit="h")})
+    frames = [d for d in (down[["machine", "start", "end"]], slots) if len(d)]
+    return pd.concat(frames, ignore_index=True) if frames else down
 
 
 def _plan_status(status: str, gap: float) -> str:

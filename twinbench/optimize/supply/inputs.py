@@ -159,12 +159,12 @@ def supply_problem(plant: PlantData, demand_forecast: xr.Dataset, *,
                    start: pd.Timestamp | None = None,
                    spot_capacity: float | dict[str, float] | None = None,
                    spot_lead_time: float | None = None,
-                   terminal_value: float = 0.0) -> SupplyProblem:
+                   terminal_value: float | None = None) -> SupplyProblem:
     """The demo-style supply problem: ``weeks`` weekly periods, ``scenarios`` scenarios.
 
     ``spot_capacity`` [unit/week], ``spot_lead_time`` [d] and ``terminal_value`` [1] are
-    passed to :class:`SupplyProblem` (None: the network's values if it has them, else
-    unlimited spot buys arriving next week).
+    passed to :class:`SupplyProblem` (None: the network's values, whose defaults are
+    unlimited spot buys arriving next week and worthless stock at the end).
 
     ``scenarios=1`` gives the deterministic problem: median demand, every supplier
     delivering. Initial stocks: materials for the longest lead time plus one week of
@@ -197,4 +197,5 @@ def supply_problem(plant: PlantData, demand_forecast: xr.Dataset, *,
     fg_stock = {p: float(weekly[j]) for j, p in enumerate(products)}
     return SupplyProblem(spec, net, periods, dem, prob, sup, hours, stock, fg_stock,
                          spot_capacity=spot_capacity, spot_lead_time=spot_lead_time,
-                         terminal_value=terminal_value)
+                         terminal_value=(net.terminal_value if terminal_value is None
+                                         else terminal_value))

@@ -61,7 +61,14 @@ class Lane(_Model):
 
 
 class Network(_Model):
-    """Plant -> distribution centres -> regions, with costs and capacities."""
+    """Plant -> distribution centres -> regions, with costs and capacities.
+
+    Besides the nodes and lanes: ``spot_price_factor`` (spot price over the cheapest
+    offer) [1], ``spot_capacity`` (spot buys per week, one number or by material; None:
+    unlimited) [unit/week], ``spot_lead_time`` (None: next week) [d] and
+    ``terminal_value`` (worth of the stock left at the horizon's end as a fraction of its
+    purchase price) [1].
+    """
 
     plant: str = "PLANT"
     periods_per_year: int = 52
@@ -70,6 +77,9 @@ class Network(_Model):
     dcs: dict[str, DC]
     lanes: list[Lane]
     spot_price_factor: Annotated[float, Field(ge=1)] = 1.5
+    spot_capacity: NonNeg | dict[str, NonNeg] | None = None
+    spot_lead_time: NonNeg | None = None
+    terminal_value: Annotated[float, Field(ge=0, le=1)] = 0.0
 
     def lane(self, source: str, target: str) -> Lane | None:
         """The lane from ``source`` to ``target``, or None."""
@@ -108,6 +118,11 @@ def _problems(net: Network, spec: LineSpec) -> list[tuple[str, str]]:
     for r in net.regions:
         if not any(ln.target == r for ln in net.lanes):
             out.append(("lanes", f"region {r!r} is served by no lane"))
+    if isinstance(net.spot_capacity, dict):
+        materials = {m.name for m in spec.materials}
+        for m in sorted(set(net.spot_capacity) - materials):
+            out.append((f"spot_capacity.{m}", f"unknown material {m!r}; allowed: "
+                                              f"{sorted(materials)!r}"))
     return out
 
 

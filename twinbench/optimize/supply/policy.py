@@ -12,14 +12,14 @@ stock ``z(service level) x sd(forecast error over the protection period)``.
 * Finished goods are protected for the review period; a material for its supplier's lead
   time plus the review period, its error sd combining the products that use it through the
   bill of materials (independent products): ``sqrt(sum_p (bom[p, m] x sd_p)^2)``.
-* With ``lead_time_variance=True`` a material's safety stock also covers the supplier's
-  uncertain lead time (the standard formula, :func:`combined_safety_stock`):
+* A material's safety stock also covers the supplier's uncertain lead time (the
+  standard formula, :func:`combined_safety_stock`):
   ``SS = z x sqrt(L x sigma_d^2 + d^2 x sigma_L^2)`` with ``L`` the protection period
   (lead time + review period, in weeks, not rounded), ``sigma_d`` the weekly demand
   error sd, ``d`` the mean weekly demand and ``sigma_L = lead_time_cv x lead time``
   [week] (the review period is certain). With ``rho > 0`` the demand term uses the
-  correlated per-week factor of :func:`protection_sd`. The default keeps the demand-only
-  safety stock; ``sd_lead_time`` is reported either way.
+  correlated per-week factor of :func:`protection_sd`. ``lead_time_variance=False``
+  gives the demand-only safety stock; ``sd_lead_time`` is reported either way.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def combined_safety_stock(z: float, weeks: float, sd_week: float, mean_week: flo
 
 def safety_stocks(spec: LineSpec, forecast: xr.Dataset, service_level: float = 0.95,
                   review_weeks: float = 1.0, rho: float = 0.0,
-                  lead_time_variance: bool = False) -> pd.DataFrame:
+                  lead_time_variance: bool = True) -> pd.DataFrame:
     """Safety stock and reorder point per product and per (material, supplier).
 
     Parameters
@@ -100,7 +100,8 @@ def safety_stocks(spec: LineSpec, forecast: xr.Dataset, service_level: float = 0
         Week-to-week correlation of forecast errors [1].
     lead_time_variance
         Materials: cover the supplier's lead-time variance too (``lead_time_cv``), by
-        :func:`combined_safety_stock` over the unrounded protection period.
+        :func:`combined_safety_stock` over the unrounded protection period (default);
+        False: demand variance only.
 
     Returns
     -------
