@@ -3,8 +3,10 @@
 Builds the two-stage stochastic problem from the demo plant (demand scenarios from the
 demand forecast's distribution, supplier misses and outages, station hours from the
 calendar and availability), then times each step of :func:`solve_supply`: the LP built as a
-sparse matrix with numpy (:mod:`twinbench.optimize.supply.matrix`), the HiGHS solve
-(interior point with crossover, the default for stochastic LPs, through ``highspy``), and
+sparse matrix with numpy (:mod:`twinbench.optimize.supply.matrix`), the solve (at 50
+scenarios the default is Benders decomposition, :mod:`twinbench.optimize.supply.benders`:
+one persistent HiGHS LP per scenario; ``--extensive`` also times the extensive form by
+HiGHS's interior point with crossover, the default below 20 scenarios), and
 reading the plan (labelled dataset, cost parts, shadow prices, binding constraints); then
 checks the plan with the independent checker. Prints the model size (columns, rows,
 nonzeros). Target (issue "One coupled twin"): build + solve under 15 s on this machine.
@@ -17,7 +19,7 @@ EEV solves); ``--simplex`` times HiGHS's dual simplex on the same matrix (minute
 tolerances, not a vertex).
 
 usage: python benchmarks/bench_supply.py [--weeks 52] [--scenarios 50] [--compare]
-       [--pyomo] [--vss] [--simplex] [--no-crossover]
+       [--pyomo] [--vss] [--simplex] [--no-crossover] [--extensive]
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ def main() -> None:
     ap.add_argument("--simplex", action="store_true")
     ap.add_argument("--no-crossover", action="store_true",
                     help="HiGHS interior point without crossover (an interior optimum)")
+    ap.add_argument("--extensive", action="store_true",
+                    help="also solve the extensive form (interior point) and compare")
     args = ap.parse_args()
     opts = {"run_crossover": "off"} if args.no_crossover else None
     plant = load_plant()
@@ -69,6 +73,20 @@ def main() -> None:
           f"{read_s:.2f} s | build + solve + read {wall:.1f} s (target < 15 s) | status "
           f"{plan.status} | checker ({check_s:.1f} s): "
           f"{'ok' if not problems else f'{len(problems)} violation(s)'}")
+    if "benders" in o:
+        b = o["benders"]
+        print(f"Benders: {b['iterations']} iterations, {b['cuts']:,} cuts over "
+              f"{b['scenario_lps']} scenario LPs; bounds {b['lower_bound']:,.2f} .. "
+              f"{b['upper_bound']:,.2f} EUR (gap {b['gap']:.1e})")
+    if args.extensive:
+        ext = solve_supply(prob, time_limit=1200, options=opts, method="matrix")
+        e = ext.options
+        rel = abs(plan.objective - ext.objective) / abs(ext.objective)
+        print(f"extensive form (interior point{'' if not opts else ', no crossover'}): "
+              f"solve {e['solve_seconds']:.1f} s (HiGHS {e['highs_seconds']:.1f} s); "
+              f"objective {ext.objective:,.2f} EUR (relative difference {rel:.1e}); "
+              f"time ratio extensive / {o['method']} "
+              f"{e['solve_seconds'] / max(o['solve_seconds'], 1e-9):.2f}")
     print(f"expected cost {plan.objective:,.2f} EUR: "
           + ", ".join(f"{k} {v:,.0f}" for k, v in plan.costs.items()))
     fr = plan.ds["fill_rate"].weighted(plan.ds["probability"]).mean()

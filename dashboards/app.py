@@ -72,7 +72,7 @@ def _workbench() -> Workbench:
     def make() -> Workbench:
         wb = Workbench(os.environ.get("TWINBENCH_PLANT") or None,
                        draws=int(os.environ.get("TWINBENCH_DRAWS", "400")))
-        wb.start("twin", "demand")  # warm up in the background
+        wb.start("twin", "demand", "base")  # warm up (the base plan waits for the twin)
         return wb
 
     return pn.state.as_cached("twinbench-workbench", make)

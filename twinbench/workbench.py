@@ -148,20 +148,28 @@ class Workbench:
         return Pipeline(self.plant, self.demand.ds, self.failures, self.wear, settings)
 
     @cached_property
+    def supply_base(self):
+        """The base plan's first stages, demand and supply (a supply page need not wait
+        for the schedule and the line); :attr:`base` continues from it."""
+        return self._step("supply", lambda: self.pipeline.run(
+            None, seed=self.seed, stages=("demand", "supply")))
+
+    @cached_property
     def base(self):
         """The base plan through the whole chain (:class:`~twinbench.pipeline.ChainResult`;
         waits for the twin)."""
-        return self._step("plan", lambda: self.pipeline.run(None, seed=self.seed))
+        return self._step("plan", lambda: self.pipeline.run(
+            None, seed=self.seed, continue_from=self.supply_base))
 
     @property
     def supply_problem(self):
         """The supply problem of the base plan (its training worlds)."""
-        return self.base.supply_problem
+        return self.supply_base.supply_problem
 
     @property
     def supply_plan(self):
         """The base supply plan (purchases optimised on the training worlds)."""
-        return self.base.supply_plan
+        return self.supply_base.supply_plan
 
     @property
     def schedule(self):

@@ -14,13 +14,16 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+from twinbench.data.plant import load_plant
 from twinbench.optimize.diagnose import Infeasible
 from twinbench.optimize.supply import SupplyProblem, solve_supply, value_of_stochastic_solution
 from twinbench.optimize.supply.check import check_supply_plan
+from twinbench.optimize.supply.inputs import supply_problem
 from twinbench.optimize.supply.network import network_from_dict
 from twinbench.optimize.supply.policy import combined_safety_stock, safety_stocks
 from twinbench.optimize.supply.problem import arrival_shares
 from twinbench.spec import LineSpec, SpecError
+from twinbench.twin.demand import forecast_demand
 
 
 def tiny_spec(price: float = 100.0, material_price: float = 10.0, hold_mat: float = 0.0,
@@ -514,8 +517,45 @@ def test_matrix_and_pyomo_paths_give_the_same_plan(shortage, tv, spot_cap):
     # the same plan evaluated with its purchases fixed, on both paths
     ev_f = solve_supply(prob, shortage=shortage, fix_first_stage=fast.ds, method="matrix")
     ev_r = solve_supply(prob, shortage=shortage, fix_first_stage=fast.ds, method="pyomo")
+    ev_a = solve_supply(prob, shortage=shortage, fix_first_stage=fast.ds)
+    assert ev_a.options["method"] == "benders"  # fixed purchases: independent scenarios
+    assert ev_a.options["benders"]["iterations"] == 0
     assert ev_f.objective == pytest.approx(ev_r.objective, rel=1e-6)
+    assert ev_a.objective == pytest.approx(ev_r.objective, rel=1e-9)
     assert ev_f.objective == pytest.approx(fast.objective, rel=1e-6)
+
+
+@pytest.mark.parametrize("shortage", ["backorder", "lost_sales"])
+@pytest.mark.parametrize("tv,spot_cap", [(0.0, None), (0.4, 8.0)])
+def test_benders_reaches_the_optimum(shortage, tv, spot_cap):
+    """Benders' plan costs the optimum (its cost parts may be another optimum's) and,
+    its purchases held fixed, costs the same on the extensive form."""
+    prob = two_supplier_problem(terminal_value=tv, spot_capacity=spot_cap)
+    dec = solve_supply(prob, shortage=shortage, method="benders")
+    ref = solve_supply(prob, shortage=shortage, method="pyomo")
+    assert dec.status == "optimal" and dec.options["method"] == "benders"
+    assert dec.objective == pytest.approx(ref.objective, rel=1e-6)
+    assert sum(dec.costs.values()) == pytest.approx(dec.objective, rel=1e-9)
+    assert check_supply_plan(prob, dec.ds) == []
+    ev = solve_supply(prob, shortage=shortage, fix_first_stage=dec.ds, method="matrix")
+    assert ev.objective == pytest.approx(dec.objective, rel=1e-9)
+
+
+def test_benders_matches_the_extensive_form_on_the_demo():
+    """Demo plant, 8 weeks x 6 worlds: the decomposition's plan costs what the extensive
+    form's does (to its 1e-6 gap), its bounds bracket that optimum, and the plan passes
+    the independent checker."""
+    plant = load_plant()
+    fc = forecast_demand(plant.demand, plant.drivers)
+    prob = supply_problem(plant, fc.ds, weeks=8, scenarios=6, seed=3)
+    ext = solve_supply(prob, method="matrix")
+    dec = solve_supply(prob, method="benders")
+    b = dec.options["benders"]
+    assert dec.objective == pytest.approx(ext.objective, rel=2e-6)
+    assert b["lower_bound"] <= ext.objective * (1 + 1e-7)
+    assert b["upper_bound"] >= ext.objective * (1 - 1e-7)
+    assert b["iterations"] > 1 and b["gap"] <= 1e-6
+    assert check_supply_plan(prob, dec.ds) == []
 
 
 def test_matrix_path_options():
@@ -524,4 +564,9 @@ def test_matrix_path_options():
         solve_supply(prob, method="fast")
     with pytest.raises(ValueError, match="method 'matrix' needs an LP"):
         solve_supply(prob, design=True, method="matrix")
+    with pytest.raises(ValueError, match="method 'benders' needs complete recourse"):
+        solve_supply(prob, shortage="none", method="benders")
+    none = solve_supply(prob, shortage="none")
+    assert solve_supply(prob, shortage="none", fix_first_stage=none.ds
+                        ).options["method"] == "matrix"  # no complete recourse
     assert solve_supply(prob, design=True).options["method"] == "pyomo"

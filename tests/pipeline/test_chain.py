@@ -81,3 +81,22 @@ def test_a_rule_keeps_the_plans_maintenance_as_downtime():
     assert out.loc["M2", "start"] == pd.Timestamp("2026-01-05 11:00")
     assert out.loc["M2", "end"] == pd.Timestamp("2026-01-05 15:00")
     assert _with_maintenance(down, None) is down
+
+
+def test_a_run_continues_from_its_first_stages(ctx):
+    pipe = ctx.pipeline.with_settings(stages=STAGES, schedule_time_limit=5.0)
+    first = pipe.run(seed=2, stages=("demand", "supply"))
+    rest = pipe.run(seed=2, continue_from=first)
+    whole = pipe.run(seed=2)
+    assert rest.supply_plan is first.supply_plan  # kept, not solved again
+    assert first.line is None and first.status["simulate"] == "skipped"  # not changed
+    def kind(st):  # a time-limited schedule's gap varies from run to run
+        return {k: v.split(":")[0] for k, v in st.items()}
+
+    assert kind(rest.status) == kind(whole.status) and rest.status["simulate"] == "ok"
+    assert list(rest.kpis["kpi"].values) == list(whole.kpis["kpi"].values)
+    for k in ("supply cost", "fill rate", "material wait"):
+        assert rest.kpis.sel(kpi=k).values.tolist() == pytest.approx(
+            whole.kpis.sel(kpi=k).values.tolist(), rel=1e-6)
+    with pytest.raises(ValueError, match="same scenario and seed"):
+        pipe.run(seed=3, continue_from=first)

@@ -289,7 +289,8 @@ class Pipeline:
 
     # -- running ---------------------------------------------------------------------------
     def run(self, scenario=None, seed: int | None = None,
-            stages: tuple[str, ...] | None = None) -> ChainResult:
+            stages: tuple[str, ...] | None = None,
+            continue_from: ChainResult | None = None) -> ChainResult:
         """Run the chain for ``scenario`` (None: the base).
 
         Parameters
@@ -299,6 +300,10 @@ class Pipeline:
             ``downtime`` methods); its ``seed`` is used unless ``seed`` is given.
         stages
             Stages to run (default the settings').
+        continue_from
+            A result of this pipeline for the same scenario and seed that ran the first
+            stages (e.g. ``stages=("demand", "supply")`` for a quick supply plan): its
+            stages are kept, not run again, and the rest run on its outputs.
 
         Raises
         ------
@@ -309,9 +314,23 @@ class Pipeline:
         name = getattr(scenario, "name", "base")
         seed = int(seed if seed is not None else getattr(scenario, "seed", 0))
         res = ChainResult(name=name, seed=seed, stages=settings.stages)
+        done: set[str] = set()
+        if continue_from is not None:
+            if (continue_from.name, continue_from.seed) != (name, seed):
+                raise ValueError("continue_from must be a run of the same scenario and seed: "
+                                 f"found {continue_from.name!r} seed {continue_from.seed}, "
+                                 f"running {name!r} seed {seed}")
+            done = {k for k, v in continue_from.status.items() if v != "skipped"}
+            res = replace(continue_from, stages=settings.stages,
+                          status={k: continue_from.status[k] for k in done},
+                          timings=dict(continue_from.timings),
+                          _kpi=dict(continue_from._kpi),
+                          _figures=list(continue_from._figures))
         plant = scenario.apply_plant(self.plant) if scenario is not None else self.plant
         ctx = _Run(self, scenario, plant, settings, seed)
         for stage in STAGES:
+            if stage in done:
+                continue
             if stage not in settings.stages:
                 res.status[stage] = "skipped"
                 continue

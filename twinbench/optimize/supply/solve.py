@@ -24,6 +24,7 @@ import xarray as xr
 
 from twinbench.optimize.diagnose import Infeasible
 from twinbench.optimize.solvers import DEFAULT_SOLVER, solve_model
+from twinbench.optimize.supply.benders import NotDecomposable, solve_supply_benders
 from twinbench.optimize.supply.diagnose import diagnose
 from twinbench.optimize.supply.matrix import (
     PARTS,
@@ -82,6 +83,12 @@ def _values(var: pyo.Var, shape_index: list[list], keyfn: Callable[..., tuple | 
     return out
 
 
+METHODS = ("auto", "matrix", "benders", "pyomo")
+#: scenarios from which ``method="auto"`` decomposes (on the demo: 26 weeks x 20 scenarios
+#: took about as long either way, 52 x 50 half the time by Benders)
+BENDERS_FROM = 20
+
+
 def solve_supply(prob: SupplyProblem, design: bool = False, shortage: str = "backorder",
                  solver: str = DEFAULT_SOLVER, time_limit: float | None = 120.0,
                  fix_first_stage: xr.Dataset | None = None,
@@ -104,9 +111,17 @@ def solve_supply(prob: SupplyProblem, design: bool = False, shortage: str = "bac
         A plan's ``buy`` and ``open`` to hold fixed (to evaluate a given plan).
     method
         ``"matrix"``: build the LP with numpy (:mod:`twinbench.optimize.supply.matrix`)
-        and solve it with ``highspy`` directly; ``"pyomo"``: the Pyomo model through
-        ``solver``; ``"auto"`` (default): the matrix for LPs with HiGHS, Pyomo otherwise
-        (network design, other solvers). Both give the same optimum.
+        and solve its extensive form with ``highspy`` directly; ``"benders"``: the same
+        matrix by Benders decomposition, one scenario LP at a time
+        (:mod:`twinbench.optimize.supply.benders`; complete recourse only, i.e. not
+        ``shortage="none"``); ``"pyomo"``: the Pyomo model through ``solver``;
+        ``"auto"`` (default): for LPs with HiGHS, Benders when the first stage is fixed
+        (the scenarios are then independent) or there are at least
+        :data:`BENDERS_FROM` scenarios, else the extensive form; Pyomo otherwise (network
+        design, other solvers). All give the same optimum (Benders to a relative gap of
+        1e-6); Benders' shadow prices are those of the scenario LPs at the plan's
+        purchases (with purchases fixed, as in an evaluation, the same as the extensive
+        form's; with free purchases and a degenerate optimum they can differ).
 
     Returns
     -------
@@ -131,13 +146,20 @@ def solve_supply(prob: SupplyProblem, design: bool = False, shortage: str = "bac
         When no plan exists; its message names the conflicting constraint groups.
     """
     t0 = time.perf_counter()
-    if method not in ("auto", "matrix", "pyomo"):
-        raise ValueError(f"unknown method {method!r}; allowed: ('auto', 'matrix', 'pyomo')")
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; allowed: {METHODS!r}")
     lp = not design
     highs = solver in ("appsi_highs", "highs")
     use_matrix = lp and highs and method != "pyomo"
-    if method == "matrix" and not use_matrix:
-        raise ValueError("method 'matrix' needs an LP (design=False) and HiGHS")
+    if method in ("matrix", "benders") and not use_matrix:
+        raise ValueError(f"method {method!r} needs an LP (design=False) and HiGHS")
+    benders = use_matrix and shortage != "none" and (
+        method == "benders" or (method == "auto" and (
+            fix_first_stage is not None or len(prob.scenarios) >= BENDERS_FROM)))
+    if method == "benders" and not benders:
+        raise ValueError("method 'benders' needs complete recourse: shortage "
+                         "'backorder' or 'lost_sales', found 'none'")
+    figures: dict = {}
     if highs and lp and len(prob.scenarios) > 1:
         # the extensive form is large and sparse: the interior point method (with
         # crossover, so duals stay exact) was 4x faster than dual simplex on the demo
@@ -146,7 +168,16 @@ def solve_supply(prob: SupplyProblem, design: bool = False, shortage: str = "bac
         mlp = build_supply_lp(prob, shortage=shortage, dcs_open=dcs_open,
                               fix_first_stage=fix_first_stage)
         build_s = time.perf_counter() - t0
-        sol = solve_supply_lp(mlp, time_limit, options)
+        sol = None
+        if benders:
+            try:
+                sol, figures = solve_supply_benders(mlp, time_limit)
+            except NotDecomposable:
+                if method == "benders":
+                    raise
+                benders = False  # a scenario LP infeasible: the extensive form decides
+        if sol is None:
+            sol = solve_supply_lp(mlp, time_limit, options)
         term, has_solution, gap = sol.status, sol.has_solution, sol.gap
     else:
         m = build_supply_model(prob, design=design, shortage=shortage, dcs_open=dcs_open)
@@ -194,7 +225,9 @@ def solve_supply(prob: SupplyProblem, design: bool = False, shortage: str = "bac
                                "time_limit": time_limit, "design": design,
                                "shortage": shortage, "dcs_open": dict(dcs_open or {}),
                                "scenarios": len(prob.scenarios), "periods": len(prob.periods),
-                               "method": "matrix" if use_matrix else "pyomo",
+                               "method": ("benders" if benders else "matrix")
+                               if use_matrix else "pyomo",
+                               **({"benders": figures} if benders else {}),
                                **({"columns": mlp.A.shape[1], "rows": mlp.A.shape[0],
                                    "nonzeros": int(mlp.A.nnz),
                                    "highs_seconds": round(sol.seconds, 3)}

@@ -1,0 +1,224 @@
+"""The stochastic supply LP by Benders decomposition (the L-shaped method, multi-cut).
+
+The extensive form of :mod:`twinbench.optimize.supply.matrix` is block-angular: the
+first-stage purchases ``buy`` (offers x periods) couple one block ``A0`` per scenario
+through that scenario's arrival rows, ``B_w buy``. Given the purchases, the scenarios fall
+apart into small LPs (one world's production, stock, deliveries and shortages). The
+L-shaped method (Van Slyke and Wets 1969; Birge and Louveaux, *Introduction to Stochastic
+Programming*, ch. 5) alternates a master LP over the purchases, with one variable
+``theta_w`` per scenario bounded below by cuts, and the scenario LPs at the master's
+purchases, whose row duals ``pi_w`` give the cut ``theta_w >= Q_w(x^) - pi_w' B_w (x -
+x^)``. Each scenario LP lives in its own persistent HiGHS instance and is re-solved by
+dual simplex from its last basis, so only the arrival rows' bounds change per iteration.
+
+Stabilisation: cuts are taken at a point between the master's solution and the best
+purchases so far (in-out separation, Ben-Ameur and Neto 2007, weight ``alpha``); the
+master's value is a valid lower bound, the best evaluated purchases an upper bound, and
+the method stops when they are within ``tol`` (relative). The recourse must be complete
+(every purchase plan has a feasible second stage): true for backorders and lost sales,
+not for ``shortage="none"``, for which :func:`solve_supply_benders` refuses.
+
+The result is an :class:`~twinbench.optimize.supply.matrix.LPSolution` of the extensive
+form (columns, row activities and duals of the scenario LPs at the final purchases), so
+the plan is read exactly as the extensive form's.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from twinbench.optimize.supply.matrix import LPSolution, SupplyLP
+
+__all__ = ["NotDecomposable", "solve_supply_benders"]
+
+
+class NotDecomposable(ValueError):
+    """The LP has no complete recourse (a scenario LP can be infeasible)."""
+
+
+def _finite(a: np.ndarray, sign: float, inf: float) -> np.ndarray:
+    return np.where(np.isfinite(a), a, sign * inf)
+
+
+class _Scenarios:
+    """One persistent HiGHS LP per scenario (the block ``A0`` with that scenario's costs
+    and bounds), re-solved at given purchases."""
+
+    def __init__(self, lp: SupplyLP, threads: int) -> None:
+        import highspy
+        from pyomo.common.tee import capture_output
+
+        self.inf = inf = highspy.kHighsInf
+        nb, nl, nr = lp.sizes["n_buy"], lp.sizes["n_loc"], lp.sizes["n_row_loc"]
+        self.nb, self.nl, self.nr = nb, nl, nr
+        A = lp.A.tocsr()
+        self.n = (A.shape[1] - nb) // nl
+        A0 = A[:nr, nb:nb + nl].tocsc()
+        self.subs, self.B, self.rows, self.lo, self.hi = [], [], [], [], []
+        for w in range(self.n):
+            r = slice(w * nr, (w + 1) * nr)
+            c = slice(nb + w * nl, nb + (w + 1) * nl)
+            Bw = A[r, :nb].tocsr()
+            if (A[r, nb:][:, :w * nl].nnz or A[r, nb + (w + 1) * nl:].nnz
+                    or (A[r, c] != A0).nnz):
+                raise NotDecomposable("the scenario blocks are not block-angular")
+            rows = np.unique(Bw.nonzero()[0]).astype(np.int32)
+            with capture_output(capture_fd=True):  # HiGHS's banner
+                h = highspy.Highs()
+            h.setOptionValue("output_flag", False)
+            h.setOptionValue("solver", "simplex")
+            h.setOptionValue("presolve", "off")
+            m = highspy.HighsLp()
+            m.num_col_, m.num_row_ = nl, nr
+            m.col_cost_ = lp.c[c]
+            m.col_lower_ = _finite(lp.col_lower[c], -1, inf)
+            m.col_upper_ = _finite(lp.col_upper[c], 1, inf)
+            m.row_lower_ = _finite(lp.row_lower[r], -1, inf)
+            m.row_upper_ = _finite(lp.row_upper[r], 1, inf)
+            m.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+            m.a_matrix_.start_, m.a_matrix_.index_ = A0.indptr, A0.indices
+            m.a_matrix_.value_ = A0.data
+            m.a_matrix_.num_col_, m.a_matrix_.num_row_ = nl, nr
+            h.passModel(m)
+            self.subs.append(h)
+            self.B.append(Bw[rows])
+            self.rows.append(rows)
+            self.lo.append(lp.row_lower[r][rows])
+            self.hi.append(lp.row_upper[r][rows])
+        self.pool = ThreadPoolExecutor(max(1, threads)) if threads > 1 else None
+
+    def _one(self, w: int, x: np.ndarray) -> tuple[str, float, np.ndarray, np.ndarray,
+                                                    np.ndarray, np.ndarray]:
+        h, bx = self.subs[w], self.B[w] @ x
+        h.changeRowsBounds(len(self.rows[w]), self.rows[w], _finite(self.lo[w] - bx, -1,
+                                                                     self.inf),
+                           _finite(self.hi[w] - bx, 1, self.inf))
+        h.run()
+        status = str(h.getModelStatus()).split(".")[-1]
+        sol = h.getSolution()
+        dual = np.asarray(sol.row_dual)
+        grad = -(self.B[w].T @ dual[self.rows[w]])
+        return (status, float(h.getInfo().objective_function_value), grad,
+                np.asarray(sol.col_value), np.asarray(sol.row_value), dual)
+
+    def evaluate(self, x: np.ndarray) -> list[tuple]:
+        """Every scenario LP at purchases ``x``: (status, value [EUR], gradient, columns,
+        row activities, row duals)."""
+        run = (self.pool.map if self.pool is not None else map)
+        out = list(run(lambda w: self._one(w, x), range(self.n)))
+        bad = [w for w, o in enumerate(out) if o[0] != "kOptimal"]
+        if bad:
+            raise NotDecomposable(f"scenario LP {bad[0]} ended {out[bad[0]][0]} at the "
+                                  "master's purchases: the recourse is not complete")
+        return out
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+
+def solve_supply_benders(lp: SupplyLP, time_limit: float | None = None, tol: float = 1e-6,
+                         alpha: float = 0.5, threads: int = 2,
+                         max_iterations: int = 500) -> tuple[LPSolution, dict]:
+    """Solve the extensive form ``lp`` by multi-cut Benders decomposition.
+
+    Parameters
+    ----------
+    lp
+        The supply LP (:func:`~twinbench.optimize.supply.matrix.build_supply_lp`).
+    time_limit
+        Wall-clock limit [s]; on reaching it the best purchases so far are returned with
+        status ``maxTimeLimit`` and their gap.
+    tol
+        Relative gap (upper - lower bound) / |upper| at which the plan is optimal [1].
+    alpha
+        Weight of the master's solution in the separation point (1: plain L-shaped) [1].
+    threads
+        Threads solving the scenario LPs.
+    max_iterations
+        Master iterations before stopping with status ``maxIterations``.
+
+    Returns
+    -------
+    LPSolution, dict
+        The solution of the extensive form and the run's figures (``iterations``,
+        ``lower_bound``, ``upper_bound`` [EUR], ``gap`` [1], ``cuts``).
+
+    Raises
+    ------
+    NotDecomposable
+        A scenario LP is infeasible at some purchases (no complete recourse, e.g.
+        ``shortage="none"``): solve the extensive form instead.
+    """
+    import highspy
+
+    t0 = time.perf_counter()
+    nb = lp.sizes["n_buy"]
+    subs = _Scenarios(lp, threads)
+    nW, inf = subs.n, subs.inf
+    lo, hi, cb = lp.col_lower[:nb].copy(), lp.col_upper[:nb].copy(), lp.c[:nb]
+    fixed = bool(np.all(hi - lo <= 0))
+    try:
+        from pyomo.common.tee import capture_output
+
+        with capture_output(capture_fd=True):
+            mh = highspy.Highs()
+        mh.setOptionValue("output_flag", False)
+        mh.addCols(nb + nW, np.concatenate([cb, np.ones(nW)]),
+                   np.concatenate([lo, np.full(nW, -inf)]),
+                   np.concatenate([_finite(hi, 1, inf), np.full(nW, inf)]), 0,
+                   np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        x = lo.copy() if fixed else np.clip(np.zeros(nb), lo, hi)
+        best, best_x, best_out, lower = np.inf, x, None, -np.inf
+        it, cuts, status = 0, 0, "optimal"
+        while True:
+            out = subs.evaluate(x)
+            value = float(cb @ x) + sum(o[1] for o in out)
+            if value < best:
+                best, best_x, best_out = value, x.copy(), out
+            if fixed:
+                lower = best
+                break
+            grads = np.array([o[2] for o in out])
+            q = np.array([o[1] for o in out])
+            starts, idx, val = [], [], []
+            for w in range(nW):  # theta_w - g_w' x >= Q_w(x) - g_w' x
+                nz = np.nonzero(np.abs(grads[w]) > 1e-12)[0]
+                starts.append(len(idx))
+                idx.extend([*nz.tolist(), nb + w])
+                val.extend([*(-grads[w][nz]).tolist(), 1.0])
+            mh.addRows(nW, q - grads @ x, np.full(nW, inf), len(idx),
+                       np.array(starts, np.int32), np.array(idx, np.int32),
+                       np.array(val, float))
+            cuts += nW
+            mh.run()
+            lower = max(lower, float(mh.getInfo().objective_function_value))
+            it += 1
+            if (best - lower) <= tol * max(abs(best), 1.0):
+                break
+            if time_limit is not None and time.perf_counter() - t0 > time_limit:
+                status = "maxTimeLimit"
+                break
+            if it >= max_iterations:
+                status = "maxIterations"
+                break
+            xm = np.asarray(mh.getSolution().col_value)[:nb]
+            x = np.clip(alpha * xm + (1 - alpha) * best_x, lo, hi)
+            if np.allclose(x, best_x, atol=1e-9, rtol=0):  # the separation point stalls
+                x = xm
+    finally:
+        subs.close()
+    cols = np.concatenate([best_x, *[o[3] for o in best_out]])
+    sol = LPSolution(status=status, has_solution=True, objective=best + lp.offset, x=cols,
+                     row_value=np.concatenate([o[4] for o in best_out]),
+                     row_dual=np.concatenate([o[5] for o in best_out]),
+                     seconds=time.perf_counter() - t0,
+                     gap=max(0.0, (best - lower) / max(abs(best), 1.0)))
+    figures = {"iterations": it, "lower_bound": lower + lp.offset,
+               "upper_bound": best + lp.offset, "gap": sol.gap, "cuts": cuts,
+               "scenario_lps": nW}
+    return sol, figures
+
