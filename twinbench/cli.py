@@ -262,6 +262,42 @@ def ask(
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
 
 
+@app.command("reschedule")
+def reschedule_cmd(
+    now: Annotated[str, typer.Option(help="Current time: working-clock hours from t0 or a "
+                                     "timestamp (2026-01-06T08:00).")],
+    breakdown: Annotated[list[str] | None, typer.Option(
+        help="MACHINE,START,END (repeatable).")] = None,
+    late: Annotated[list[str] | None, typer.Option(
+        help="ORDER,ARRIVAL: the order's material arrives then (repeatable).")] = None,
+    rush: Annotated[list[str] | None, typer.Option(
+        help="PRODUCT,QUANTITY,DUE: a new order released now (repeatable).")] = None,
+    freeze: Annotated[float, typer.Option(help="Frozen window after now [h].")] = 4.0,
+    max_loss: Annotated[float, typer.Option(help="Objective loss accepted for fewer moved "
+                                            "operations [1].")] = 0.02,
+    time_limit: Annotated[float, typer.Option(help="Solver time, each plan [s].")] = 20.0,
+    plant: Annotated[Path | None, typer.Option(help="Plant folder (default: the demo).")]
+    = None,
+    out: Annotated[Path | None, typer.Option(help="Write the replanned table (CSV).")]
+    = None,
+    seed: Annotated[int, typer.Option(help="Seed of the search.")] = 0,
+) -> None:
+    """Replan the first week from the current state after breakdowns, late materials or
+    rush orders: running and frozen work stays, the rest moves as little as it can."""
+    from twinbench.optimize.schedule.reschedule_week import reschedule_week
+
+    try:
+        res = reschedule_week(plant, now=now, freeze=freeze, breakdowns=breakdown or [],
+                              late=late or [], rush=rush or [], time_limit=time_limit,
+                              max_loss=max_loss, seed=seed)
+    except (FileNotFoundError, ValueError) as err:
+        _fail(err)
+    typer.echo(res.summary())
+    if out is not None:
+        res.result.table.to_csv(out, index=False)
+        typer.echo(f"replanned table: {out}")
+
+
 @app.command()
 def serve(
     port: Annotated[int, typer.Option(help="Port.")] = 5006,

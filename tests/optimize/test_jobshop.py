@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from twinbench.optimize.schedule import solve_jobshop
+from twinbench.optimize.schedule import solve_jobshop, solve_schedule
+from twinbench.optimize.schedule.flexible import (
+    fjsp_names,
+    load_fjsp,
+    parse_fjsp,
+    problem_from_fjsp,
+)
 from twinbench.optimize.schedule.jobshop import (
     evaluate_sequence,
     jobshop_names,
@@ -32,13 +38,39 @@ def test_literature_optimum_reached_and_proven(name):
 def test_every_shipped_instance_is_sound():
     names = jobshop_names()
     assert {"ft06", "ft10", "ft20", "la01", "la20", "orb01", "orb10"} <= set(names)
+    assert {f"la{i}" for i in range(21, 41)} <= set(names)
+    assert {f"ta{i:02d}" for i in range(1, 31)} <= set(names)
     for name in names:
         inst = load_jobshop(name)
-        assert inst.optimum is not None
+        assert inst.lower is not None and inst.upper is not None
+        assert inst.lower <= inst.upper
+        if inst.optimum is not None:
+            assert inst.lower == inst.upper == inst.optimum
         for job in inst.jobs:  # every job visits every machine exactly once
             assert sorted(m for m, _ in job) == list(range(inst.n_machines))
-        assert inst.job_lower_bound() <= inst.optimum
-        assert inst.machine_lower_bound() <= inst.optimum
+        # the trivial bounds never exceed the best known lower bound
+        assert inst.job_lower_bound() <= inst.lower
+        assert inst.machine_lower_bound() <= inst.lower
+    # literature values (Taillard 1993 and later; Lawrence 1984 as closed since)
+    assert load_jobshop("ta01").optimum == 1231 and load_jobshop("la29").optimum == 1152
+    assert load_jobshop("ta01").n_jobs == 15 and load_jobshop("ta21").n_machines == 20
+
+
+def test_brandimarte_instances_are_sound_and_solved_close_to_their_optimum():
+    assert fjsp_names() == [f"mk{i:02d}" for i in range(1, 11)]
+    sizes = {"mk01": (10, 6), "mk04": (15, 8), "mk06": (10, 10), "mk10": (20, 15)}
+    for name in fjsp_names():
+        inst = load_fjsp(name)
+        assert inst.lower <= inst.upper and inst.job_lower_bound() <= inst.lower
+        if name in sizes:
+            assert (inst.n_jobs, inst.n_machines) == sizes[name]
+    mk01 = load_fjsp("mk01")
+    assert mk01.optimum == 40 and mk01.n_operations == 55
+    s = solve_schedule(problem_from_fjsp(mk01), "makespan", time_limit=10, duals=False)
+    assert s.violations() == []
+    assert 40 <= s.makespan <= 40 * 1.10  # within 10 % of the proven optimum in 10 s
+    with pytest.raises(ValueError, match="left over"):
+        parse_fjsp("1 2\n1 1 0 5 9\n", "bad")
 
 
 def test_parse_errors_say_what_and_where():

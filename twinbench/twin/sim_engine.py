@@ -127,6 +127,37 @@ def _time_to_failure(hazard: float) -> float:
 
 
 @njit(cache=True)
+def _run_work(t: float, work: float, m: int, mw_start, mw_end, mw_first, mw_count, m_ttf,
+              haz, rep_mean, rep_cv, n_fail, rep: int) -> tuple[float, float]:
+    """Run ``work`` hours of machine ``m`` from ``t``: paused by its maintenance windows,
+    interrupted by failures (each repaired, then resumed). Returns the end [h] and the
+    repair hours; ``m_ttf`` and ``n_fail`` are updated."""
+    remaining = work
+    c = t
+    dn = 0.0
+    w = mw_first[m]
+    wend = mw_first[m] + mw_count[m]
+    while remaining > 1e-12:
+        while w < wend and mw_end[w] <= c:
+            w += 1
+        if w < wend and mw_start[w] <= c:
+            c = mw_end[w]
+            continue
+        nxt = mw_start[w] if w < wend else BIG
+        run_to = min(remaining, m_ttf[m], nxt - c)
+        c += run_to
+        remaining -= run_to
+        m_ttf[m] -= run_to
+        if m_ttf[m] <= 1e-12 and remaining > 1e-12:
+            d = _draw(rep_mean[m], rep_cv[m], GAMMA)
+            dn += d
+            c += d
+            n_fail[rep, m] += 1
+            m_ttf[m] = _time_to_failure(haz[m])
+    return c, dn
+
+
+@njit(cache=True)
 def _n_idle(m_state, first: int, count: int) -> int:
     """Idle machines among ``first .. first + count - 1``."""
     n = 0
@@ -218,13 +249,32 @@ def run(inp: SimInputs):
     blk = np.empty((n_st, n_m), dtype=np.int64)  # machines blocked waiting for station s
     blk_n = np.zeros(n_st, dtype=np.int64)
     m_unit = np.full(n_m, -1, dtype=np.int64)
-    m_state = np.zeros(n_m, dtype=np.int64)  # 0 idle, 1 busy, 2 blocked
+    m_state = np.zeros(n_m, dtype=np.int64)  # 0 idle, 1 busy, 2 blocked, 3 setting up
     m_fam = np.full(n_m, -1, dtype=np.int64)
     m_lot = np.full(n_m, -1, dtype=np.int64)  # schedule replay: lot (order, step) in hand
     m_lot_k = np.full(n_m, -1, dtype=np.int64)
     lot_cnt = np.zeros(lot_m.shape, dtype=np.int64)  # units of each lot started
     m_ttf = np.zeros(n_m)
     m_blk_since = np.zeros(n_m)
+    # the replayed plan's lots of each machine in the plan's order (anticipatory setups)
+    seq_cnt = np.zeros(n_m, dtype=np.int64)
+    for o in range(n_o):
+        for k in range(lot_m.shape[1]):
+            if lot_m[o, k] >= 0:
+                seq_cnt[lot_m[o, k]] += 1
+    seq_first = np.zeros(n_m, dtype=np.int64)
+    for m in range(1, n_m):
+        seq_first[m] = seq_first[m - 1] + seq_cnt[m - 1]
+    n_seq = int(seq_cnt.sum())
+    seq_o = np.zeros(max(n_seq, 1), dtype=np.int64)
+    seq_k = np.zeros(max(n_seq, 1), dtype=np.int64)
+    for o in range(n_o):
+        for k in range(lot_m.shape[1]):
+            if lot_m[o, k] >= 0:
+                i = seq_first[lot_m[o, k]] + lot_pos[o, k]
+                seq_o[i] = o
+                seq_k[i] = k
+    m_ptr = np.zeros(n_m, dtype=np.int64)
     cap = 4 * (n_u + n_o + n_m) + 16
     ht = np.empty(cap)
     hk = np.empty(cap, dtype=np.int64)
@@ -243,6 +293,7 @@ def run(inp: SimInputs):
         u_in[:] = False
         m_lot[:] = -1
         m_lot_k[:] = -1
+        m_ptr[:] = 0
         lot_cnt[:, :] = 0
         for m in range(n_m):
             m_ttf[m] = _time_to_failure(haz[m])
@@ -318,6 +369,9 @@ def run(inp: SimInputs):
                         m_blk_since[m] = t
                         blk[s2, blk_n[s2]] = m
                         blk_n[s2] += 1
+            elif kind == 3:  # machine idx finished a setup ahead of its next lot
+                m_state[idx] = 0
+                touched[mach_station[idx]] = True
             else:  # kind 2: wake-up of machine idx (scheduled start reached)
                 touched[mach_station[idx]] = True
             # dispatch until nothing changes (starting a unit frees buffer space upstream)
@@ -329,6 +383,68 @@ def run(inp: SimInputs):
                         continue
                     touched[s] = False
                     for m in range(st_first[s], st_first[s] + st_count[s]):
+                        takes = False  # a waiting unit the replay below would start now
+                        if rule == SCHEDULE and m_state[m] == 0 and m_lot[m] < 0:
+                            for i in range(q_n[s]):
+                                u = q[s, (q_h[s] + i) % n_u]
+                                if (lot_m[u_order[u], u_step[u]] < 0
+                                        or lot_t[u_order[u], u_step[u]] <= t):
+                                    takes = True
+                                    break
+                        if rule == SCHEDULE and m_state[m] == 0 and m_lot[m] < 0 and not takes:
+                            # as the plan: set up for the next planned lot from its planned
+                            # setup start, even before its first unit arrives
+                            while (m_ptr[m] < seq_cnt[m]
+                                   and lot_cnt[seq_o[seq_first[m] + m_ptr[m]],
+                                               seq_k[seq_first[m] + m_ptr[m]]] > 0):
+                                m_ptr[m] += 1
+                            if m_ptr[m] < seq_cnt[m] and m_fam[m] >= 0:
+                                o_n = seq_o[seq_first[m] + m_ptr[m]]
+                                k_n = seq_k[seq_first[m] + m_ptr[m]]
+                                f_n = fam_of_prod[o_prod[o_n]]
+                                arrived = False
+                                for uu in range(o_first_unit[o_n], o_first_unit[o_n]
+                                                + o_qty[o_n]):
+                                    if u_in[uu] and u_step[uu] >= k_n:
+                                        arrived = True
+                                        break
+                                su_n = setup[s, m_fam[m], f_n] if f_n != m_fam[m] else 0.0
+                                if su_n > 0.0 and not arrived:
+                                    if lot_t[o_n, k_n] > t:
+                                        if m_wake[m] != lot_t[o_n, k_n]:
+                                            m_wake[m] = lot_t[o_n, k_n]
+                                            hn = _heap_push(ht, hk, hi, hn, lot_t[o_n, k_n],
+                                                            2, m)
+                                    else:
+                                        c, dn = _run_work(t, su_n, m, mw_start, mw_end,
+                                                          mw_first, mw_count, m_ttf, haz,
+                                                          rep_mean, rep_cv, n_fail, rep)
+                                        m_fam[m] = f_n
+                                        m_state[m] = 3
+                                        share = (_clip(t, c, warmup, horizon) / (c - t)
+                                                 if c > t else 0.0)
+                                        busy[rep, m] += su_n * share
+                                        setup_t[rep, m] += su_n * share
+                                        down_t[rep, m] += dn * share
+                                        if c > t:
+                                            rate = su_n / (c - t)
+                                            b0 = int(t)
+                                            while b0 < n_bins and b0 < c:
+                                                ov = _clip(t, c, float(b0), float(b0 + 1))
+                                                busy_bins[rep, s, b0] += ov * rate
+                                                active_bins[rep, s, b0] += ov
+                                                b0 += 1
+                                        if rep == log_rep and n_log < log_cap:
+                                            lg_unit[n_log] = -1 - o_n  # a setup for order
+                                            lg_step[n_log] = k_n
+                                            lg_mach[n_log] = m
+                                            lg_start[n_log] = t
+                                            lg_setup[n_log] = su_n
+                                            lg_end[n_log] = c
+                                            lg_down[n_log] = dn
+                                            n_log += 1
+                                        hn = _heap_push(ht, hk, hi, hn, c, 3, m)
+                                        continue
                         if m_state[m] != 0 or q_n[s] == 0:
                             continue
                         # choose a unit
@@ -409,35 +525,17 @@ def run(inp: SimInputs):
                             su = setup[s, m_fam[m], fam]
                         m_fam[m] = fam
                         pt = _draw(r_mean[p, k], r_cv[p, k], r_dist[p, k])
-                        remaining = su + pt
-                        c = t
-                        dn = 0.0
-                        w = mw_first[m]
-                        wend = mw_first[m] + mw_count[m]
-                        while remaining > 1e-12:
-                            while w < wend and mw_end[w] <= c:
-                                w += 1
-                            if w < wend and mw_start[w] <= c:
-                                c = mw_end[w]
-                                continue
-                            nxt = mw_start[w] if w < wend else BIG
-                            run_to = min(remaining, m_ttf[m], nxt - c)
-                            c += run_to
-                            remaining -= run_to
-                            m_ttf[m] -= run_to
-                            if m_ttf[m] <= 1e-12 and remaining > 1e-12:
-                                d = _draw(rep_mean[m], rep_cv[m], GAMMA)
-                                dn += d
-                                c += d
-                                n_fail[rep, m] += 1
-                                m_ttf[m] = _time_to_failure(haz[m])
+                        c, dn = _run_work(t, su + pt, m, mw_start, mw_end, mw_first, mw_count,
+                                          m_ttf, haz, rep_mean, rep_cv, n_fail, rep)
                         m_unit[m] = u
                         m_state[m] = 1
                         share = _clip(t, c, warmup, horizon) / (c - t) if c > t else 0.0
                         busy[rep, m] += (su + pt) * share
                         setup_t[rep, m] += su * share
                         down_t[rep, m] += dn * share
-                        ideal_t[rep, m] += r_mean[p, k] * share
+                        # ideal time: the spec's mean, never more than the time taken
+                        # (a fast cycle is no speed gain: performance stays <= 1)
+                        ideal_t[rep, m] += min(r_mean[p, k], pt) * share
                         # busy time per working-hour bin (spread over the operation)
                         if c > t:
                             rate = (su + pt) / (c - t)

@@ -193,7 +193,9 @@ def build_inputs(spec: LineSpec, orders: pd.DataFrame, *, horizon: float,
         seeds=seeds, horizon=H, warmup=W0,
         rule=eng.SCHEDULE if schedule is not None else RULES.get(rule, eng.FIFO),
         n_bins=int(np.ceil(H)), log_rep=0 if event_log else -1,
-        log_cap=n_ops if event_log else 0, **line, **ords, **fails, **windows, **lots)
+        # operations, and room for setups done ahead of planned lots
+        log_cap=n_ops + 2 * int((lots["lot_m"] >= 0).sum()) + 16 if event_log else 0,
+        **line, **ords, **fails, **windows, **lots)
     context = SimContext(clock=clock, t0=t0, orders=orders, order_ids=o_ids, stations=stations,
                          machines=machines, products=products, due_wall=o_due_wall,
                          weight=weight, n_ops=n_ops)
@@ -304,8 +306,11 @@ def _lot_arrays(machines: list[str], o_ids: list, n_steps: int, clock: WorkingCl
     if schedule is not None:
         ops = schedule[schedule["order"] != "MAINT"].copy()
         ops = ops[ops["order"].isin(o_ids)]
-        setup_col = ops["setup"] if "setup" in ops else 0.0
-        ops["t"] = clock.to_working(np.clip(ops["start"] - setup_col + shift, 0, None))
+        setup_col = ops["setup"].to_numpy(float) if "setup" in ops else 0.0
+        # the setup runs just before the planned start on the working clock (a setup
+        # that began before a shift break resumes after it, as in the plan)
+        start_w = clock.to_working(np.clip(ops["start"].to_numpy(float) + shift, 0, None))
+        ops["t"] = np.clip(start_w - setup_col, 0, None)
         if timing == "sequence":
             ops["t"] = 0.0
         o_index = {o: i for i, o in enumerate(o_ids)}

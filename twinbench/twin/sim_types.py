@@ -36,7 +36,7 @@ class SimInputs(NamedTuple):
     log_rep : int
         Replication whose operations are logged, -1 for none [1].
     log_cap : int
-        Capacity of the event log [operations].
+        Capacity of the event log [operations and setups done ahead of a lot].
     st_first : numpy.ndarray, (station,)
         Index of the station's first machine [1].
     st_count : numpy.ndarray, (station,)

@@ -16,8 +16,11 @@ KPI definitions (per replication, over the statistics window ``[warmup, horizon]
 
 * planned time = working hours x machines, minus planned maintenance;
 * availability = (planned - repairs - setups) / planned;
-* performance = ideal processing time (mean times of the work done) / (planned - repairs -
-  setups): idle (starved or blocked) time and slow cycles lower it;
+* performance = ideal processing time of the work done / (planned - repairs - setups):
+  idle (starved or blocked) time and slow cycles lower it. The ideal time of a cycle is the
+  spec's mean time, or the time the cycle took when that was shorter (a fast cycle is not
+  a speed gain), so performance and OEE never exceed 1; with random times a machine that
+  never idles shows ``E[min(mean, T)] / mean`` (about 0.63 for exponential times);
 * quality = good / (good + scrapped) units; OEE = availability x performance x quality;
 * utilization = (processing + setup) / planned; throughput = good units per working hour;
 * WIP = time-average units in the line; flow time = release to exit of units that left;
@@ -26,10 +29,14 @@ KPI definitions (per replication, over the statistics window ``[warmup, horizon]
 * tardiness = completion - due [h] (wall clock) of orders due within the horizon;
   orders not finished by the horizon count as late by at least ``horizon - due``.
 
-Bottlenecks: each working hour, the momentary bottleneck is the station whose machines
-were active (processing, setting up or under repair: not starved, not blocked) the largest
-share of that hour; when the runner-up is within ``tie`` of it, the hour is a *shifting*
-bottleneck between them (a discrete version of Roser's active-period method).
+Bottlenecks: :meth:`SimulationResult.active_period_bottlenecks` applies Roser's
+active-period method to the event log (:mod:`twinbench.twin.sim_bottleneck`: the machine
+with the longest uninterrupted active period is the momentary bottleneck; overlapping
+periods of consecutive bottlenecks are shifting). The dataset's ``bottleneck_sole`` and
+``bottleneck_shifting`` are an hourly screening measure for every replication, not Roser's
+method: each working hour, the station whose machines were active (processing, setting up
+or under repair: not starved, not blocked) the largest share of that hour; when the
+runner-up is within ``tie`` of it, the hour counts as shifting between them.
 """
 
 from __future__ import annotations
@@ -111,8 +118,11 @@ class SimulationResult:
     ds
         KPIs per replication (see :func:`simulate`), units on every variable.
     event_log
-        Operations of one replication (order, step, station, machine, start, setup, end,
-        repair; wall clock), or None.
+        Operations of one replication (order, product, kind, unit, step, station, machine,
+        start, setup, end, repair; wall clock), or None. ``kind`` is ``operation`` (a unit
+        processed, after its setup if any) or ``setup`` (schedule replay: a machine set up
+        ahead of its next planned lot, from the plan's setup start, before the lot's first
+        unit arrived; ``unit`` -1).
     options
         Seed, replications, rule, horizon, t0, seconds.
     """
@@ -160,8 +170,28 @@ class SimulationResult:
             "tardiness_p90": tard.quantile(0.9, dim="replication", skipna=True).values,
         })
 
+    def active_period_bottlenecks(self, window: tuple[float, float] | None = None,
+                                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Roser's active-period bottlenecks of the logged replication (needs
+        ``simulate(..., event_log=True)``): per machine (with its station) the ``sole`` and
+        ``shifting`` shares of the ``window`` [wall-clock h from t0; default: the log's
+        span], and the timeline (see
+        :func:`twinbench.twin.sim_bottleneck.roser_bottlenecks`)."""
+        from twinbench.twin.sim_bottleneck import roser_bottlenecks
+
+        if self.event_log is None:
+            raise ValueError("no event log: run simulate(..., event_log=True) to find "
+                             "active-period bottlenecks")
+        log = self.event_log
+        t0 = pd.Timestamp(self.options["t0"])
+        shares, timeline = roser_bottlenecks(log, t0=t0, window=window)
+        station = dict(zip(log["machine"], log["station"], strict=False))
+        shares.insert(1, "station", shares["machine"].map(station))
+        return shares, timeline
+
     def bottlenecks(self) -> pd.DataFrame:
-        """Share of working hours each station is the sole or a shifting bottleneck."""
+        """Share of working hours each station is the sole or a shifting bottleneck (the
+        hourly screening measure; see :meth:`active_period_bottlenecks` for Roser's)."""
         return pd.DataFrame({
             "station": self.ds["station"].values,
             "sole": self.ds["bottleneck_sole"].mean("replication").values,
@@ -235,6 +265,9 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
         hand first (units flow one by one; when the station's buffer is full it takes any
         of its lots); an idle machine with none of its own lots waiting helps a sibling
         machine of its station with a lot already due; lots outside the plan come last.
+        As in the plan, a setup runs just before the planned start (``start - setup`` on
+        the working clock): an idle machine with nothing to start sets up for its next
+        planned lot from then on, even before the lot's first unit arrives.
         Rows with order ``MAINT`` are maintenance windows (``start``, ``end``).
     failure_rate
         Failures per busy hour by machine [1/h]; default :func:`failure_rates` of the spec.
@@ -269,11 +302,15 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
     if event_log:
         u, k, m, a, su, e, dn = log
         unit_order = np.repeat(np.arange(len(ctx.order_ids)), inp.o_qty)
+        # a negative unit -1 - o is a setup done ahead of order o's lot (schedule replay)
+        o_of = np.where(u >= 0, unit_order[np.maximum(u, 0)], -1 - u) if len(u) else u
         log_df = pd.DataFrame({
-            "order": np.array(ctx.order_ids, dtype=object)[unit_order[u]] if len(u) else [],
-            "product": np.array(list(ctx.orders["product"]), dtype=object)[unit_order[u]]
+            "order": np.array(ctx.order_ids, dtype=object)[o_of] if len(u) else [],
+            "product": np.array(list(ctx.orders["product"]), dtype=object)[o_of]
             if len(u) else [],
-            "unit": u, "step": k, "machine": np.array(ctx.machines, dtype=object)[m],
+            "kind": np.where(u >= 0, "operation", "setup"),
+            "unit": np.where(u >= 0, u, -1), "step": k,
+            "machine": np.array(ctx.machines, dtype=object)[m],
             "station": np.array(ctx.stations, dtype=object)[inp.mach_station[m]],
             "start": ctx.t0 + pd.to_timedelta(ctx.clock.to_wall(a), unit="h"),
             "setup": su,
@@ -311,7 +348,9 @@ def _dataset(spec: LineSpec, inp: SimInputs, ctx: SimContext, busy, setup_t, dow
     total_good, total_scrap = good.sum(axis=1), scrapped
     quality = total_good / np.maximum(total_good + total_scrap, 1)
     availability = up / np.maximum(planned, 1e-12)
-    performance = per_station(ideal_t) / up
+    # ideal <= processing time <= up in exact arithmetic; the clip guards the window's
+    # pro-rating of operations that straddle its start
+    performance = np.minimum(per_station(ideal_t) / up, 1.0)
     oee = availability * performance * quality[:, None]
     # energy
     busy_kw = np.array([s.busy_power for s in spec.stations])

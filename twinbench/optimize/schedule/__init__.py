@@ -16,12 +16,23 @@ What lives here, one concept a module:
 ``model``
     The Pyomo MIP (disjunctive flexible job shop) and its time windows.
 ``diagnose``
-    Why no plan exists, in the plant's terms.
+    Whether a plan exists and, if not, why, in the plant's terms (the whole model is
+    solved first; the deletion filter has a time limit).
 ``solve``
-    :func:`solve_schedule`: heuristic, annealing, MIP, rolling horizon, binding
-    constraints; :class:`Schedule`.
-``jobshop``
-    Literature job-shop instances (``instances/``) and their sequences.
+    :func:`solve_schedule`: heuristic, annealing, MIP, rolling horizon (revising earlier
+    windows when a later one has no plan); :class:`Schedule` with the stage that produced
+    the plan and where its bound comes from.
+``binding``
+    Binding constraints of a plan's sequence and their shadow prices.
+``reschedule``
+    :func:`~twinbench.optimize.schedule.reschedule.reschedule`: replan from the current
+    state (in progress and frozen work stays) after breakdowns, late materials, rush
+    orders, trading the objective against the operations moved.
+``reschedule_week``
+    The demo plant's first week approved and replanned (``twinbench reschedule``).
+``jobshop``, ``flexible``
+    Literature job shops (``instances/``: ft, la01-40, orb, ta01-30) and Brandimarte's
+    flexible job shops (``instances/brandimarte/``), with their optima or bounds.
 
 Imports: modules here may import ``twinbench.optimize.solvers``,
 ``twinbench.optimize.diagnose``, ``twinbench.spec`` and ``twinbench.twin.simulation`` (the

@@ -19,9 +19,13 @@ import pandas as pd
 
 from twinbench.optimize.schedule.problem import ScheduleProblem
 
-__all__ = ["MAINT", "check_schedule", "objective_value", "schedule_kpis"]
+__all__ = ["DEADLINE_PENALTY", "MAINT", "check_schedule", "deadline_excess", "objective_value",
+           "schedule_kpis"]
 
 MAINT = "MAINT"
+#: objective units charged per hour past a hard deadline by the heuristics: far above any
+#: objective, so a plan that meets every deadline always beats one that does not
+DEADLINE_PENALTY = 1e6
 
 
 def check_schedule(problem: ScheduleProblem, table: pd.DataFrame, tol: float = 1e-5,
@@ -209,3 +213,14 @@ def objective_value(kpis: Mapping[str, float], weights: Mapping[str, float]) -> 
             + weights.get("tardiness", 0.0) * kpis["weighted_tardiness"]
             + weights.get("flow", 0.0) * kpis["weighted_flow"]
             + weights.get("cost", 0.0) * kpis["energy_cost"])
+
+
+def deadline_excess(problem: ScheduleProblem, table: pd.DataFrame) -> float:
+    """Hours past the hard deadlines, summed over jobs [h] (0: every deadline met)."""
+    dl = problem.deadlines().dropna()
+    if not len(dl):
+        return 0.0
+    ops = table[table["job"] != MAINT]
+    last = ops.groupby("job")["end"].max()
+    return float(np.clip(last.reindex(dl.index).to_numpy(float) - dl.to_numpy(), 0.0,
+                         None).sum())

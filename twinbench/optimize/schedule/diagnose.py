@@ -5,19 +5,23 @@ named constraint, not in a variable bound) and a feasibility objective; the dele
 (:func:`twinbench.optimize.diagnose.deletion_filter`) then keeps an irreducible set of
 groups such as ``deadline of O0007 (2026-01-06 14:00)``, ``maintenance maint-PRESS-1 window
 ...``, ``PRESS-1 unavailable ...``, ``PRESS-1 one job at a time (with setups)``, ``routing
-of O0007``.
+of O0007``. The whole model is solved first: a feasible model gets the verdict
+``feasible`` (see :class:`~twinbench.optimize.diagnose.Diagnosis`), never a list of every
+group.
 """
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyomo.environ as pyo
 
-from twinbench.optimize.diagnose import deletion_filter, feasible
+from twinbench.optimize.diagnose import Diagnosis, conflict_set, feasibility
 from twinbench.optimize.schedule.model import build_model
 from twinbench.optimize.schedule.problem import ScheduleProblem
 
-__all__ = ["diagnose", "schedule_groups"]
+__all__ = ["diagnose", "diagnose_schedule", "schedule_groups"]
 
 
 def _when(problem: ScheduleProblem, h: float) -> str:
@@ -66,8 +70,23 @@ def schedule_groups(m: pyo.ConcreteModel, problem: ScheduleProblem) -> dict[str,
     return g
 
 
-def diagnose(problem: ScheduleProblem, solver: str = "appsi_highs") -> list[str]:
-    """An irreducible set of conflicting constraint groups (names in the plant's terms)."""
+def diagnose_schedule(problem: ScheduleProblem, solver: str = "appsi_highs",
+                      time_limit: float | None = 120.0) -> Diagnosis:
+    """Is there a plan at all, and if not, which constraint groups conflict.
+
+    Parameters
+    ----------
+    time_limit
+        Wall-time limit of the whole diagnosis [s] (the first solve of the whole model
+        gets half of it): past it the verdict is ``unknown`` or ``partial``.
+
+    Returns
+    -------
+    Diagnosis
+        ``feasible`` (a plan exists), ``infeasible`` with an irreducible set of groups in
+        the plant's terms, ``partial`` or ``unknown`` (time limit).
+    """
+    tic = time.perf_counter()
     n_items = problem.n_ops + len(problem.maintenance)
     est = np.zeros(n_items)
     lst = np.full(n_items, 4.0 * problem.horizon + 1.0)
@@ -76,13 +95,36 @@ def diagnose(problem: ScheduleProblem, solver: str = "appsi_highs") -> list[str]
     m.obj.deactivate()
     m.load_bound.deactivate()
     m.feasibility = pyo.Objective(expr=0.0)
+    whole = feasibility(m, solver, None if time_limit is None else 0.5 * time_limit)
+    if whole != "infeasible":
+        return Diagnosis(whole, [], time.perf_counter() - tic)
+
+    undecided = []  # solves stopped by the time limit: the set found may not be irreducible
 
     def ok(model: pyo.ConcreteModel) -> bool:
-        """The model has a plan with the groups still active."""
-        return feasible(model, solver)
+        """The model has a plan with the groups still active (or the solve ran out of the
+        time left, in which case the group is kept: the set still conflicts)."""
+        rest = None if time_limit is None else max(1.0, time_limit
+                                                   - (time.perf_counter() - tic))
+        verdict = feasibility(model, solver, rest)
+        if verdict == "unknown":
+            undecided.append(1)
+        return verdict != "infeasible"
 
     groups = schedule_groups(m, problem)
     # try the groups least likely to be the cause first, so the set found reads naturally
     order = sorted(groups, key=lambda k: (k.startswith(("deadline", "maintenance", "planning",
                                                          "release")), k))
-    return deletion_filter(m, {k: groups[k] for k in order}, ok)
+    left = None if time_limit is None else max(0.0, time_limit - (time.perf_counter() - tic))
+    d = conflict_set(m, {k: groups[k] for k in order}, ok, time_limit=left, check_whole=False)
+    if undecided and d.status == "infeasible":
+        d.status = "partial"
+    d.seconds = time.perf_counter() - tic
+    return d
+
+
+def diagnose(problem: ScheduleProblem, solver: str = "appsi_highs",
+             time_limit: float | None = 120.0) -> list[str]:
+    """An irreducible set of conflicting constraint groups (names in the plant's terms);
+    empty when the model is feasible (:func:`diagnose_schedule` gives the verdict)."""
+    return diagnose_schedule(problem, solver, time_limit).groups

@@ -16,7 +16,13 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from twinbench.optimize.schedule.check import MAINT, objective_value, schedule_kpis
+from twinbench.optimize.schedule.check import (
+    DEADLINE_PENALTY,
+    MAINT,
+    deadline_excess,
+    objective_value,
+    schedule_kpis,
+)
 from twinbench.optimize.schedule.decode import (
     COLUMNS,
     RULES,
@@ -124,7 +130,9 @@ def heuristic_schedule(problem: ScheduleProblem, weights: Mapping[str, float] | 
     trials += [(RULES[i % len(RULES)], 0.15, seed * 1000 + i) for i in range(restarts)]
     for rule, noise, s in trials:
         table = _dispatch(problem, maint, tm, rule, noise, s)
-        v = objective_value(schedule_kpis(problem, table), weights)
+        # a plan that meets the hard deadlines beats any that does not
+        v = (objective_value(schedule_kpis(problem, table), weights)
+             + DEADLINE_PENALTY * deadline_excess(problem, table))
         if v < best_v - 1e-9:
             best, best_v = table, v
     return best

@@ -2,8 +2,8 @@
 
 A :class:`JobShop` is the literature's problem: every job visits machines in a fixed order,
 one operation per visit, and the makespan is minimised. The shipped instances (ft06,
-ft10, ft20, la01-la20, orb01-orb10, see ``instances/README.md``) carry their proven
-optima, so the scheduler is tested against outside truth.
+ft10, ft20, la01-la40, orb01-orb10, Taillard's ta01-ta30, see ``instances/README.md``) carry
+their proven optima or best known bounds, so the scheduler is tested against outside truth.
 
 >>> inst = load_jobshop("ft06")
 >>> inst.n_jobs, inst.n_machines, inst.optimum
@@ -43,12 +43,22 @@ class JobShop:
         Proven optimal makespan when known.
     source
         Where the instance comes from.
+    lower, upper
+        Best known bounds of the optimal makespan (both equal to ``optimum`` when proven;
+        see :attr:`best_known`).
     """
 
     name: str
     jobs: tuple[tuple[tuple[int, int], ...], ...]
     optimum: int | None = None
     source: str = ""
+    lower: int | None = None
+    upper: int | None = None
+
+    @property
+    def best_known(self) -> int | None:
+        """The optimum when proven, else the best known makespan (upper bound)."""
+        return self.optimum if self.optimum is not None else self.upper
 
     @property
     def n_jobs(self) -> int:
@@ -147,8 +157,12 @@ def load_jobshop(name_or_path: str | Path) -> JobShop:
                          f"{jobshop_names()!r} (or give a file path)")
     name = str(name_or_path)
     text = (_DIR / f"{name}.txt").read_text()
-    return parse_jobshop(text, name, optima[name]["optimum"], "OR-Library via JSPLIB (see "
+    e = optima[name]
+    opt = e["optimum"]
+    inst = parse_jobshop(text, name, opt, "OR-Library via JSPLIB (see "
                          "twinbench/optimize/schedule/instances/README.md)")
+    return JobShop(inst.name, inst.jobs, opt, inst.source, e.get("lower", opt),
+                   e.get("upper", opt))
 
 
 def random_jobshop(n_jobs: int, n_machines: int, seed: int = 0, low: int = 1,

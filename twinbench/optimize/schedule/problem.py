@@ -129,6 +129,44 @@ class ScheduleProblem:
             return 0.0
         return float(self.setup.get(machine, {}).get((f_from, f_to), 0.0))
 
+    def setup_triangle_violations(self, tol: float = 1e-9) -> list[str]:
+        """Where the setup matrix breaks the triangle inequality the model relies on.
+
+        The MIP orders every pair of operations on a machine, so ``j`` after ``i`` waits at
+        least ``setup(i -> j)`` even when other operations run between them. That is exact
+        when going through a family ``b`` is never quicker than changing over directly:
+        ``setup(a, c) <= setup(a, b) + p_b + setup(b, c)`` with ``p_b`` the shortest
+        operation of family ``b`` on the machine [h]. Where it fails the MIP's plans are
+        still feasible, but its lower bound is not valid (and it may miss better plans).
+
+        Returns
+        -------
+        list of str
+            One line per machine and family triple that breaks it (empty: it holds).
+        """
+        out: list[str] = []
+        fam = self.family_of_op()
+        pmin: dict[tuple[str, str], float] = {}
+        for o, mc, d in zip(self.modes["op"], self.modes["machine"], self.modes["duration"],
+                            strict=True):
+            key = (str(mc), str(fam[int(o)]))
+            pmin[key] = min(pmin.get(key, np.inf), float(d))
+        for mc, table in self.setup.items():
+            fams = sorted({f for pair in table for f in pair})
+            for a in fams:
+                for c in fams:
+                    if a == c:
+                        continue
+                    direct = self.setup_time(mc, a, c)
+                    for b in fams:
+                        if b in (a, c) or (mc, b) not in pmin:
+                            continue
+                        via = self.setup_time(mc, a, b) + pmin[mc, b] + self.setup_time(mc, b, c)
+                        if direct > via + tol:
+                            out.append(f"{mc}: setup {a}->{c} {direct:g} h exceeds {a}->{b} "
+                                       f"+ shortest {b} operation + {b}->{c} = {via:g} h")
+        return out
+
     def deadlines(self) -> pd.Series:
         """Hard latest completion of each job [h] (NaN: none)."""
         if "deadline" in self.jobs:

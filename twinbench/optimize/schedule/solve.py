@@ -28,13 +28,14 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from twinbench.optimize.diagnose import Infeasible
+from twinbench.optimize.schedule.binding import binding_constraints
 from twinbench.optimize.schedule.check import (
     MAINT,
     check_schedule,
     objective_value,
     schedule_kpis,
 )
-from twinbench.optimize.schedule.diagnose import diagnose
+from twinbench.optimize.schedule.diagnose import diagnose_schedule
 from twinbench.optimize.schedule.dispatch import dispatch, heuristic_schedule
 from twinbench.optimize.schedule.jobshop import JobShop, problem_from_jobshop
 from twinbench.optimize.schedule.model import (
@@ -97,7 +98,9 @@ class Schedule:
     problem
         The problem solved.
     options
-        Solver, time limit, options, seed, windows and input hash (for the run record).
+        Solver, time limit, options, seed, windows (and how many were ``revised``), the
+        ``stage`` that produced the plan, where the bound comes from (``bound_source``,
+        ``bound_note``) and the input hash (for the run record).
     """
 
     table: pd.DataFrame
@@ -112,6 +115,13 @@ class Schedule:
     seconds: float
     problem: ScheduleProblem
     options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def stage(self) -> str:
+        """Which stage produced the plan: ``dispatch`` (the dispatching rules),
+        ``annealer`` (simulated annealing), ``mip`` (the solver), or several joined by
+        ``+`` (rolling-horizon windows)."""
+        return str(self.options.get("stage", "?"))
 
     @property
     def makespan(self) -> float:
@@ -198,73 +208,6 @@ def _extract(m: pyo.ConcreteModel, idx: ModelIndex, problem: ScheduleProblem) ->
     return pd.DataFrame(rows, columns=["job", "op", "step", "machine", "start", "end"])
 
 
-def _labels(problem: ScheduleProblem, idx: ModelIndex) -> list[str]:
-    """The model's items in the plant's words (``O0007 step 2``, ``maintenance ...``)."""
-    ops = [f"{j} step {k}" for j, k in zip(problem.ops["job"], problem.ops["step"],
-                                           strict=True)]
-    return ops + [f"maintenance {t}" for t in idx.tasks]
-
-
-def binding_constraints(problem: ScheduleProblem, table: pd.DataFrame,
-                        weights: Mapping[str, float], solver: str = DEFAULT_SOLVER,
-                        top: int = 25) -> pd.DataFrame:
-    """Fix the plan's sequence (machine choices and orders), solve the LP that remains and
-    report the constraints with a non-zero dual: what holds the plan back, in the plant's
-    terms.
-
-    The shadow price is the change of the objective per hour the constraint is relaxed
-    (an earlier release, a later deadline, a shorter setup...), for this sequence.
-    """
-    m, idx = build_model(problem, weights, time_windows(problem))
-    warm_start(m, idx, problem, table)
-    for v in m.component_data_objects(pyo.Var):
-        if v.is_binary():
-            val = round(pyo.value(v)) if v.value is not None else 0
-            v.domain = pyo.UnitInterval
-            v.fix(val)
-    for i in m.I:
-        m.s[i].setlb(0.0)
-        m.s[i].setub(None)
-    m.cmax.setub(None)
-    out = solve_model(m, solver, duals=True)
-    if out.status != "optimal":
-        return pd.DataFrame(columns=["constraint", "kind", "shadow_price"])
-    lab = _labels(problem, idx)
-    blocks = problem.blocks.reset_index(drop=True)
-    rows = []
-
-    def add(text: str, kind: str, c: pyo.Constraint) -> None:
-        """Report constraint ``c`` as ``text`` when its dual is not zero."""
-        d = m.dual.get(c, 0.0) or 0.0
-        if abs(d) > 1e-7:
-            rows.append((text, kind, abs(float(d))))
-
-    nxt = problem.next_op()
-    for o, c in list(m.prec.items()) + list(m.prec_end.items()):
-        add(f"{lab[int(nxt[o])]} waits for {lab[o]} (routing)", "routing", c)
-    for o, c in m.release.items():
-        add(f"release of {problem.ops['job'].iat[o]}", "release", c)
-    for k, c in m.maint_deadline.items():
-        add(f"{lab[idx.n_ops + k]} due by {problem.maintenance['deadline'].iat[k]:.1f} h "
-            "(failure-risk threshold)", "maintenance", c)
-    for (i, j, mc), c in list(m.before.items()) + list(m.forced.items()):
-        add(f"{mc}: {lab[j]} after {lab[i]}", "machine", c)
-    for (i, j, mc), c in m.after.items():
-        add(f"{mc}: {lab[i]} after {lab[j]}", "machine", c)
-    for (i, b), c in list(m.block_before.items()) + list(m.block_after.items()):
-        r = blocks.iloc[b]
-        add(f"{r['machine']} unavailable {r['start']:.1f}-{r['end']:.1f} h "
-            f"({r.get('reason', '')}) around {lab[i]}", "unavailability", c)
-    for (i, mc), c in m.initial_setup.items():
-        add(f"{mc} ready (and set up) for {lab[i]}", "machine", c)
-    for j, c in m.due.items():
-        add(f"due date of {j}", "due date", c)
-    for j, c in m.deadline.items():
-        add(f"deadline of {j}", "deadline", c)
-    df = pd.DataFrame(rows, columns=["constraint", "kind", "shadow_price"])
-    return df.sort_values("shadow_price", ascending=False, ignore_index=True).head(top)
-
-
 def _input_hash(problem: ScheduleProblem) -> str:
     """A short hash of everything the problem holds (for the run record)."""
     h = hashlib.sha256()
@@ -277,14 +220,43 @@ def _input_hash(problem: ScheduleProblem) -> str:
     return h.hexdigest()[:16]
 
 
+class _WindowFailed(RuntimeError):
+    """A rolling-horizon window found no plan (not diagnosed: the caller revises)."""
+
+
+def _diagnosis_limit(time_limit: float | None) -> float:
+    """Wall-time limit of a diagnosis [s]: the solve's own limit, at least 10 s, else
+    120 s."""
+    return 120.0 if time_limit is None else max(10.0, float(time_limit))
+
+
+def _no_plan(problem: ScheduleProblem, solver: str, why: str,
+             time_limit: float | None = None, diagnose: bool = True) -> Exception:
+    """The error to raise when no plan was found: :class:`Infeasible` naming the conflict
+    when the diagnosis proves there is none, otherwise a ``RuntimeError`` saying the model
+    is feasible (or undecided) and what to do. Without ``diagnose`` (a rolling-horizon
+    window, which the caller revises) a :class:`_WindowFailed` at once."""
+    if not diagnose:
+        return _WindowFailed(why)
+    d = diagnose_schedule(problem, solver, _diagnosis_limit(time_limit))
+    if d.status in ("infeasible", "partial"):
+        return Infeasible(d.groups, status=d.status)
+    return RuntimeError(f"{why}; the diagnosis finds the model {d}: raise the time limit "
+                        "or use method='mip'")
+
+
 def _solve_mip(problem: ScheduleProblem, weights: dict[str, float], solver: str,
                time_limit: float | None, options: Mapping[str, object] | None, seed: int,
-               ) -> tuple[pd.DataFrame, str, float, float]:
+               diagnose: bool = True) -> tuple[pd.DataFrame, str, float, float, str]:
     """Heuristic, then the MIP from it, all within ``time_limit``. Returns (table, status,
-    bound, gap)."""
+    bound, gap, stage): the stage that produced the plan returned, ``dispatch``,
+    ``annealer`` or ``mip``. Without ``diagnose`` a failure raises :class:`_WindowFailed`
+    without diagnosing the model."""
     tic = time.perf_counter()
     heur = heuristic_schedule(problem, weights, seed=seed)
+    stage = "dispatch"
     if heur is not None:
+        first = heur
         makespan_only = set(weights) == {"makespan"}
         budget = None if time_limit is None else (0.4 if makespan_only else 0.15) * time_limit
         iters = (min(1_000_000, 20_000 * problem.n_ops) if makespan_only
@@ -292,6 +264,8 @@ def _solve_mip(problem: ScheduleProblem, weights: dict[str, float], solver: str,
         target = makespan_lower_bound(problem) * weights["makespan"] if makespan_only else None
         heur = improve(problem, heur, weights, seed=seed, time_budget=budget, iterations=iters,
                        target=target)
+        if heur is not first:
+            stage = "annealer"
     if heur is not None and check_schedule(problem, heur):
         heur = None  # violates a hard deadline: not a valid plan
     ub = None
@@ -305,18 +279,28 @@ def _solve_mip(problem: ScheduleProblem, weights: dict[str, float], solver: str,
         opts.setdefault("random_seed", seed)
     left = None if time_limit is None else max(1.0, time_limit - (time.perf_counter() - tic))
     out = solve_model(m, solver, left, opts, warmstart=heur is not None)
+    if out.status in ("infeasible", "infeasibleOrUnbounded") and heur is not None:
+        # a checked plan exists, so the model is stricter than the plant (setups that break
+        # the triangle inequality): keep the plan, claim no bound
+        return heur, "heuristic", math.nan, math.nan, stage
     if out.status in ("infeasible", "infeasibleOrUnbounded"):
-        raise Infeasible(diagnose(problem, solver))
+        raise _no_plan(problem, solver, f"the solver {solver!r} reports the windowed model "
+                       "infeasible", time_limit, diagnose)
     h_val = (objective_value(schedule_kpis(problem, heur), weights) if heur is not None
              else math.inf)
     table, status = None, out.status
+    heur_stage = stage
+    stage = "mip"
     if out.has_solution:
         table = _extract(m, idx, problem)
         bad = check_schedule(problem, table, tol=1e-4)
         if bad:  # numerical trouble: trust only what the checker accepts
             table = None
     if table is not None and objective_value(schedule_kpis(problem, table),
-                                             weights) > h_val + 1e-6:
+                                             weights) > h_val - 1e-6 * max(1.0, abs(h_val)):
+        # not better than the warm start (beyond rounding): the plan is the earlier stage's
+        # (the MIP may still have proven it optimal, or bounded it); no warm start (inf):
+        # the comparison is False and the MIP's plan is kept
         table = None
     if table is None:
         if heur is None:
@@ -324,8 +308,9 @@ def _solve_mip(problem: ScheduleProblem, weights: dict[str, float], solver: str,
                                "and the dispatching heuristic could not place the maintenance "
                                "or meet the hard deadlines: raise the time limit")
         table, status = heur, "heuristic" if out.status != "optimal" else "optimal"
+        stage = heur_stage
     lb = out.lower_bound if math.isfinite(out.lower_bound) else math.nan
-    return table, status, lb, out.gap
+    return table, status, lb, out.gap, stage
 
 
 def _window_problem(problem: ScheduleProblem, jobs: list[str], done: pd.DataFrame,
@@ -349,7 +334,8 @@ def _window_problem(problem: ScheduleProblem, jobs: list[str], done: pd.DataFram
                 fam[mc] = famop[int(last["op"])]
         mt = done[done["job"] == MAINT]
         blocks.append(pd.DataFrame({"machine": mt["machine"], "start": mt["start"],
-                                    "end": mt["end"], "reason": "maintenance " + mt["op"]}))
+                                    "end": mt["end"],
+                                    "reason": "maintenance " + mt["op"].astype(str)}))
     sub = ScheduleProblem(
         problem.jobs.loc[jobs], ops, modes.reset_index(drop=True), problem.machines,
         problem.setup, fam, pd.concat([b for b in blocks if len(b)] or [problem.blocks],
@@ -363,9 +349,13 @@ def _window_problem(problem: ScheduleProblem, jobs: list[str], done: pd.DataFram
 def _rolling(problem: ScheduleProblem, weights: dict[str, float], solver: str,
              time_limit: float | None, options: Mapping[str, object] | None, seed: int,
              window_ops: int,
-             ) -> tuple[pd.DataFrame, str, int]:
+             ) -> tuple[pd.DataFrame, str, int, dict[str, int]]:
     """Windows of jobs in order of release then due date, each scheduled after the ones
-    before it (their plan fixed)."""
+    before it (their plan fixed). When the plan fixed so far leaves a window no plan (a
+    hard deadline, a maintenance window), the window before it is revised together with it,
+    back to the first window if need be: a problem that has a plan never ends infeasible
+    because of how it was cut. Returns the plan, its status, the number of windows and
+    ``{"revised": windows merged}``."""
     order = problem.jobs.sort_values(["release", "due"]).index.tolist()
     per_job = problem.ops["job"].value_counts()
     windows, cur, size = [], [], 0
@@ -381,21 +371,47 @@ def _rolling(problem: ScheduleProblem, weights: dict[str, float], solver: str,
     # windows get what is left, shared among the windows still to come; a quarter of
     # the limit is kept for improving the whole plan at the end
     polish = None if time_limit is None else 0.25 * time_limit
-    done = pd.DataFrame(columns=["job", "op", "step", "machine", "start", "end"])
-    statuses = []
-    for k, jobs in enumerate(windows):
+    empty = pd.DataFrame(columns=["job", "op", "step", "machine", "start", "end"])
+    plans: list[pd.DataFrame] = []  # the plan of each window solved so far
+    statuses: list[str] = []
+    stages: list[str] = []
+    revised = 0
+    k = 0
+    while k < len(windows):
+        jobs = windows[k]
+        done = pd.concat(plans, ignore_index=True) if plans else empty
         sub, keep = _window_problem(problem, jobs, done, with_maintenance=k == 0)
         limit = None
         if time_limit is not None:
             left = time_limit - polish - (time.perf_counter() - tic)
             limit = max(1.0, left / (len(windows) - k))
-        table, status, *_ = _solve_mip(sub, weights, solver, limit, options, seed)
+        try:
+            # only the first window is diagnosed: a later one is revised instead
+            table, status, _, _, stage = _solve_mip(sub, weights, solver, limit, options,
+                                                    seed, diagnose=k == 0)
+        except (Infeasible, RuntimeError):
+            if k == 0:
+                raise  # the first window alone has no plan: neither has the whole problem
+            # what earlier windows fixed leaves this one no plan: revise the window before
+            # it together with this one (down to the whole problem, which is diagnosed
+            # as a whole when it too has no plan)
+            windows[k - 1:k + 1] = [windows[k - 1] + jobs]
+            plans.pop()
+            statuses.pop()
+            stages.pop()
+            revised += 1
+            k -= 1
+            continue
         is_op = table["job"] != MAINT
         table.loc[is_op, "op"] = [int(keep[int(o)]) for o in table.loc[is_op, "op"]]
-        done = pd.concat([done, table], ignore_index=True)
+        plans.append(table)
         statuses.append(status)
+        stages.append(stage)
+        k += 1
+    done = pd.concat(plans, ignore_index=True)
+    revisions: dict[str, Any] = {"revised": revised, "stage": "+".join(sorted(set(stages)))}
     if len(windows) == 1:
-        return done, statuses[0], 1
+        return done, statuses[0], 1, revisions
     # a window cannot move what earlier windows fixed: anneal the whole plan, and keep
     # the whole-problem dispatching plan if it is better still
     budget = None if time_limit is None else max(0.5, time_limit - (time.perf_counter() - tic))
@@ -404,6 +420,8 @@ def _rolling(problem: ScheduleProblem, weights: dict[str, float], solver: str,
                     iterations=min(200_000, 400 * problem.n_ops))
     best = min((t for t in (done, whole) if not check_schedule(problem, t, tol=1e-4)),
                key=lambda t: objective_value(schedule_kpis(problem, t), weights))
+    if best is whole and whole is not done:
+        revisions["stage"] = "annealer"
     heur = heuristic_schedule(problem, weights, seed=seed)
     if heur is not None:
         heur = improve(problem, heur, weights, seed=seed,
@@ -413,9 +431,10 @@ def _rolling(problem: ScheduleProblem, weights: dict[str, float], solver: str,
                 and objective_value(schedule_kpis(problem, heur), weights)
                 < objective_value(schedule_kpis(problem, best), weights)):
             best = heur
+            revisions["stage"] = "annealer"
     # each window may be optimal, the whole plan is only known to be feasible
     status = "maxTimeLimit" if any(s == "maxTimeLimit" for s in statuses) else "feasible"
-    return best, status, len(windows)
+    return best, status, len(windows), revisions
 
 
 def solve_schedule(problem: ScheduleProblem, objective: str | Mapping[str, float] = "tardiness",
@@ -463,16 +482,27 @@ def solve_schedule(problem: ScheduleProblem, objective: str | Mapping[str, float
     info: dict[str, Any] = {}
     if method == "heuristic":
         table = heuristic_schedule(problem, weights, seed=seed)
+        if table is not None and check_schedule(problem, table):
+            table = improve(problem, table, weights, seed=seed)  # repairs deadlines first
         if table is None or check_schedule(problem, table):
-            raise Infeasible(diagnose(problem, solver))
-        status = "heuristic"
+            # dispatching failed: the model itself decides (a plan may still exist)
+            d = diagnose_schedule(problem, solver, _diagnosis_limit(time_limit))
+            if d.status in ("infeasible", "partial"):
+                raise Infeasible(d.groups, status=d.status)
+            table, status, lb, gap, stage = _solve_mip(problem, weights, solver, time_limit,
+                                                       options, seed)
+            method = "mip"
+        else:
+            status, stage = "heuristic", "dispatch"
     elif method == "mip":
-        table, status, lb, gap = _solve_mip(problem, weights, solver, time_limit, options,
-                                            seed)
+        table, status, lb, gap, stage = _solve_mip(problem, weights, solver, time_limit,
+                                                   options, seed)
     else:
-        table, status, n_win = _rolling(problem, weights, solver, time_limit, options, seed,
-                                        window_ops)
+        table, status, n_win, extra = _rolling(problem, weights, solver, time_limit, options,
+                                               seed, window_ops)
         info["windows"] = n_win
+        info.update(extra)
+        stage = info.pop("stage")
     table = _finish_table(problem, table)
     bad = check_schedule(problem, table, tol=1e-4)
     if bad:
@@ -482,8 +512,23 @@ def solve_schedule(problem: ScheduleProblem, objective: str | Mapping[str, float
         binding = binding_constraints(problem, table, weights, solver)
     kpis = schedule_kpis(problem, table)
     obj = objective_value(kpis, weights)
-    if method == "mip" and math.isfinite(lb):
+    triangle = problem.setup_triangle_violations()
+    if triangle:
+        # the pairwise model over-constrains such setups: its bound is no bound
+        lb, gap = math.nan, math.nan
+        if status == "optimal":
+            status = "feasible"  # optimal for the over-constrained model only
+        info["bound_note"] = ("the MIP's bound is not valid: the setup matrix breaks the "
+                              f"triangle inequality ({triangle[0]}; {len(triangle)} in all)")
+    info["bound_source"] = "mip" if math.isfinite(lb) else "none"
+    if set(weights) == {"makespan"}:
+        # machine and job loads without setups: valid whatever the setup matrix
+        trivial = weights["makespan"] * makespan_lower_bound(problem)
+        if not math.isfinite(lb) or trivial > lb:
+            lb, info["bound_source"] = trivial, "machine and job loads"
+    if math.isfinite(lb):
         gap = max(0.0, (obj - lb) / max(abs(obj), 1e-9))
+    info["stage"] = stage
     import highspy
     import pyomo
 
