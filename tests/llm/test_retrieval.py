@@ -40,3 +40,27 @@ def test_unrelated_query_finds_nothing_and_bad_input_is_explained(index, tmp_pat
         DocumentIndex.from_files([tmp_path / "nope.md"])
     with pytest.raises(ValueError, match="at least 1"):
         DocumentIndex.from_texts({"a": "x"}, lines=0)
+
+
+def test_how_why_numbers_count_only_in_their_own_passage(index):
+    """A passage's facts are its numbers with units: not its step numbers, not its line
+    span, not another passage's numbers."""
+    from twinbench.llm.grounding import check_text
+    from twinbench.llm.retrieval import passage_facts
+
+    laser = index.search("how do I change the laser nozzle?", k=1)[0][0]
+    press = index.search("how long does a hydraulic service of the press brakes take?",
+                         k=1)[0][0]
+    sheet = passage_facts(laser)
+    assert check_text("Let the cutting head cool for 15 minutes.", sheet).ok
+    assert check_text("Let the cutting head cool for a quarter of an hour.", sheet).ok
+    assert not check_text("Let the cutting head cool for 8 minutes.", sheet).ok
+    assert not check_text("Let the cutting head cool for 15 hours.", sheet).ok  # unit
+    assert not check_text("Change the nozzle in step 3.", sheet).ok          # a step number
+    assert not check_text(f"Change it within {laser.end} hours.", sheet).ok  # the line span
+    assert check_text(f"Cool it for 15 minutes ({laser.cite}).", sheet).ok    # a citation
+    # a number of the other passage is not supported by this one
+    said = "The preventive service is due every 3,000 running hours."
+    assert "3,000 running hours" in press.text
+    assert not check_text(said, sheet).ok
+    assert check_text(said, passage_facts(press)).ok

@@ -149,18 +149,24 @@ class Engine:
                 hi = mid - 1
         return "\n".join([*lines[:lo], "[... further data trimmed to fit the context ...]"]), True
 
-    def _kwargs(self, max_tokens: int | None, schema: dict | None) -> dict[str, Any]:
+    def _kwargs(self, max_tokens: int | None, schema: dict | None,
+                grammar: str | None = None) -> dict[str, Any]:
         kw: dict[str, Any] = {"temperature": self.config.temperature, "seed": self.config.seed,
                               "max_tokens": max_tokens or self.config.max_tokens,
                               "top_k": 1 if self.config.temperature == 0 else 40,
                               "repeat_penalty": 1.1}
         if schema is not None:
             kw["response_format"] = {"type": "json_object", "schema": schema}
+        if grammar is not None:
+            from llama_cpp import LlamaGrammar
+
+            kw["grammar"] = LlamaGrammar.from_string(grammar, verbose=False)
         return kw
 
     def chat(self, messages: list[dict[str, str]], max_tokens: int | None = None,
-             schema: dict | None = None) -> str:
-        """The assistant's answer to ``messages`` (``schema``: JSON-schema constrained).
+             schema: dict | None = None, grammar: str | None = None) -> str:
+        """The assistant's answer to ``messages`` (``schema``: JSON-schema constrained;
+        ``grammar``: a llama.cpp GBNF grammar the answer must follow).
 
         Raises
         ------
@@ -170,8 +176,8 @@ class Engine:
         self._check_fits(messages, max_tokens)
         with _LOCK:
             self.llama.reset()
-            out = self.llama.create_chat_completion(messages, **self._kwargs(max_tokens,
-                                                                             schema))
+            out = self.llama.create_chat_completion(messages, **self._kwargs(
+                max_tokens, schema, grammar))
         return out["choices"][0]["message"]["content"] or ""
 
     def stream(self, messages: list[dict[str, str]], max_tokens: int | None = None

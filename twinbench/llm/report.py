@@ -13,7 +13,9 @@ and writes ``weekly_report.html`` (self-contained, plotly inlined) and
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -23,10 +25,62 @@ import pandas as pd
 from twinbench.llm.explain import Explanation, explain
 from twinbench.llm.facts import FactSheet
 
-__all__ = ["answer_report", "model_identity", "report_explanations", "weekly_report"]
+__all__ = ["answer_report", "chat_markdown", "escape_html", "escape_markdown", "escape_mpl",
+           "model_identity", "report_explanations", "weekly_report"]
 
 NEEDED = ("run.json", "schedule_kpis.csv", "schedule_on_time.csv", "schedule.csv",
           "simulation_kpis.csv", "scenario_comparison.csv")
+
+
+# ----------------------------------------------------------------------------- escaping
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~^$])")
+
+
+def escape_html(text: object) -> str:
+    """``text`` safe inside HTML (and plotly labels, which read a subset of HTML)."""
+    return html.escape(str(text), quote=True)
+
+
+def escape_markdown(text: object) -> str:
+    """``text`` shown literally by a Markdown renderer (Panel's Markdown pane, the chat):
+    HTML escaped, every Markdown character backslash-escaped, line breaks kept.
+
+    >>> print(escape_markdown("**bold** <script>x</script> [a](b)"))
+    \\*\\*bold\\*\\* &lt;script&gt;x&lt;/script&gt; \\[a\\]\\(b\\)
+    """
+    out = html.escape(str(text), quote=False)
+    return "  \n".join(_MD_SPECIAL.sub(r"\\\1", line) for line in out.splitlines())
+
+
+def escape_mpl(text: object) -> str:
+    """``text`` shown literally by matplotlib (no mathtext from ``$...$``)."""
+    return str(text).replace("\\", "\\\\").replace("$", r"\$")
+
+
+def chat_markdown(answer: Any) -> str:
+    """An answer of "ask the twin" as Markdown for a chat: every piece from documents, data
+    or the model escaped; each sentence with who wrote it; sources; quoted passages.
+
+    A dashboard shows this (``pn.chat.ChatInterface`` renders Markdown) instead of
+    ``str(answer)``.
+    """
+    ex = getattr(answer, "explanation", None)
+    lines = []
+    if ex is not None and ex.parts:
+        for p in ex.parts:
+            who = "AI-generated, checked" if p.source == "model" else "template"
+            lines.append(f"{escape_markdown(p.text)} *({who})*")
+        lines.append(f"*{escape_markdown(ex.label())}*")
+        if getattr(answer, "kind", "") == "what_if" and ex.ai_generated:
+            lines.append("**Computed:** " + escape_markdown(ex.template))
+    else:
+        lines.append(escape_markdown(getattr(answer, "text", str(answer))))
+    sources = getattr(answer, "sources", None) or []
+    if sources:
+        lines.append("Sources: " + ", ".join(escape_markdown(s) for s in sources))
+    for q in (ex.quotes if ex is not None else []):
+        lines.append("\n".join("> " + escape_markdown(x) for x in q.splitlines()))
+    return "\n\n".join(lines)
 
 
 def model_identity(config: Any = None) -> dict[str, str]:
@@ -153,8 +207,13 @@ def weekly_report(results: str | Path, out: str | Path | None = None, spec: Any 
     rep.heading("Summary")
     for head, key in sections:
         e = expl[key]
-        rep.text(f"{head}: {e.text}", label=e.label() if e.ai_generated else
-                 "Computed (template)")
+        rep.text(head, label=e.label() if e.ai_generated else "Computed (template)")
+        for p in e.parts or [None]:
+            if p is None:
+                rep.text(e.text)
+            else:
+                rep.text(p.text, label="AI-generated, checked" if p.source == "model"
+                         else "Computed (template)")
     rep.heading("Schedule KPIs")
     rep.table(sk.round(3))
     rep.heading("Risks: orders least likely on time (plan replayed in the twin)")
@@ -183,12 +242,14 @@ def _scenario_plotly(comp: pd.DataFrame):
     import plotly.graph_objects as go
 
     c = comp[comp["kpi"] == comp["kpi"].iloc[0]]
-    fig = go.Figure(go.Bar(x=c["delta"], y=c["scenario"], orientation="h",
+    fig = go.Figure(go.Bar(x=c["delta"], y=[escape_html(v) for v in c["scenario"]],
+                           orientation="h",
                            error_x={"type": "data", "symmetric": False,
                                     "array": c["ci_high"] - c["delta"],
                                     "arrayminus": c["delta"] - c["ci_low"]}))
-    fig.update_layout(title=f"Change of {c['kpi'].iloc[0]} [{c['unit'].iloc[0]}] with 90% "
-                      "interval", height=320, margin={"l": 160, "r": 20, "t": 50, "b": 40})
+    fig.update_layout(title=f"Change of {escape_html(c['kpi'].iloc[0])} "
+                      f"[{escape_html(c['unit'].iloc[0])}] with 90% interval",
+                      height=320, margin={"l": 160, "r": 20, "t": 50, "b": 40})
     return fig
 
 
@@ -210,7 +271,8 @@ def _pdf(path: Path, title: str, meta: dict[str, str], expl: dict[str, Explanati
         for c in d.columns:
             if pd.api.types.is_float_dtype(d[c]):
                 d[c] = d[c].map(lambda x: f"{x:,.4g}")
-        t = ax.table(cellText=d.astype(str).to_numpy(), colLabels=list(d.columns),
+        cells = d.astype(str).map(escape_mpl).to_numpy()
+        t = ax.table(cellText=cells, colLabels=[escape_mpl(c) for c in d.columns],
                      loc="upper center", cellLoc="left")
         t.auto_set_font_size(False)
         t.set_fontsize(6.5)
@@ -226,7 +288,7 @@ def _pdf(path: Path, title: str, meta: dict[str, str], expl: dict[str, Explanati
         fig.text(0.06, y, title, fontsize=18, weight="bold")
         y -= 0.03
         for k, v in meta.items():
-            fig.text(0.06, y, f"{k}: {v}", fontsize=7, color="#555")
+            fig.text(0.06, y, escape_mpl(f"{k}: {v}"), fontsize=7, color="#555")
             y -= 0.018
         for head, key in sections:
             e = expl[key]
@@ -234,11 +296,11 @@ def _pdf(path: Path, title: str, meta: dict[str, str], expl: dict[str, Explanati
             fig.text(0.06, y, head, fontsize=11, weight="bold")
             y -= 0.02
             label = e.label() if e.ai_generated else "Computed (template)"
-            fig.text(0.06, y, label, fontsize=7, color="#92400e",
+            fig.text(0.06, y, escape_mpl(label), fontsize=7, color="#92400e",
                      bbox={"facecolor": "#fde68a", "edgecolor": "none", "pad": 1.5})
             y -= 0.022
             for ln in textwrap.wrap(e.text, 105)[:14]:
-                fig.text(0.06, y, ln, fontsize=8)
+                fig.text(0.06, y, escape_mpl(ln), fontsize=8)
                 y -= 0.016
         pdf.savefig(fig)
         plt.close(fig)
@@ -252,7 +314,7 @@ def _pdf(path: Path, title: str, meta: dict[str, str], expl: dict[str, Explanati
         fig = page()
         ax = fig.add_axes([0.2, 0.55, 0.72, 0.38])
         d = ot.sort_values("p_on_time").head(25)
-        ax.barh(d["order"].astype(str), d["p_on_time"],
+        ax.barh(d["order"].astype(str).map(escape_mpl), d["p_on_time"],
                 color=["#d62728" if v < 0.9 else "#2ca02c" for v in d["p_on_time"]])
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
@@ -260,9 +322,10 @@ def _pdf(path: Path, title: str, meta: dict[str, str], expl: dict[str, Explanati
         ax.tick_params(labelsize=6)
         c = comp[comp["kpi"] == comp["kpi"].iloc[0]]
         ax2 = fig.add_axes([0.3, 0.1, 0.62, 0.35])
-        ax2.barh(c["scenario"], c["delta"], xerr=[c["delta"] - c["ci_low"],
-                                                  c["ci_high"] - c["delta"]])
-        ax2.set_title(f"Change of {c['kpi'].iloc[0]} [{c['unit'].iloc[0]}], 90% interval",
+        ax2.barh(c["scenario"].astype(str).map(escape_mpl), c["delta"],
+                 xerr=[c["delta"] - c["ci_low"], c["ci_high"] - c["delta"]])
+        ax2.set_title(escape_mpl(f"Change of {c['kpi'].iloc[0]} [{c['unit'].iloc[0]}], "
+                                 "90% interval"),
                       fontsize=9)
         ax2.tick_params(labelsize=6)
         pdf.savefig(fig)

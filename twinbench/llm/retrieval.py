@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DocumentIndex", "Passage", "tokenize"]
+__all__ = ["DocumentIndex", "Passage", "passage_facts", "tokenize"]
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 _STOP = frozenset("""a an and are as at be by for from has have how i if in is it its of on or
@@ -144,3 +144,44 @@ class DocumentIndex:
 
 def _passage(name: str, block: list[tuple[int, str]]) -> Passage:
     return Passage(name, block[0][0], block[-1][0], "\n".join(t for _, t in block))
+
+
+_STEP = re.compile(r"^\s*(?:#+\s*|(?:step\s+)?\d{1,2}[.):]\s+|[-*\u2022]\s+)", re.IGNORECASE)
+_ID = re.compile(r"\b[A-Za-z][\w-]*\d[\w-]*|\b\d+[A-Za-z][\w-]*")
+_STEP_REF = re.compile(r"\b(?:steps?|items?|points?|sections?|lines?)\s+\d+(?:\s*(?:-|to|and)"
+                       r"\s*\d+)?\b", re.IGNORECASE)
+
+
+def passage_facts(passage: Passage, vocabulary: Iterable[str] = ()):
+    """The checkable content of one passage, as a fact sheet: each number of its text with
+    its unit, named by the words of its line.
+
+    Step numbers (``"3. Open the valve"``, ``"see step 4"``), heading marks and the
+    passage's own line span are not facts: a number of an answer is supported only by a
+    number the passage states.
+
+    Returns
+    -------
+    FactSheet
+        Kind ``passage``, one fact per number and one text fact per line (its words).
+    """
+    from twinbench.llm.facts import FactSheet
+    from twinbench.llm.mentions import extract_numbers
+
+    sheet = FactSheet("passage", f"passage of {passage.source.rsplit('.', 1)[0]}")
+    sheet.vocabulary |= set(vocabulary)
+    for line in passage.text.splitlines():
+        body = _STEP_REF.sub(" ", _STEP.sub("", line)).strip()
+        if not body:
+            continue
+        # ids such as SOP-LASER-01 or LASER2 are names, not numbers
+        masked = _ID.sub(lambda m: "x" * len(m.group(0)), body)
+        nums = extract_numbers(masked)
+        words = body
+        for n in reversed(nums):
+            words = words[:n.start] + "#" + words[n.end:]
+        words = re.sub(r"[#\s]+", " ", words.replace("#", " ")).strip()
+        sheet.add("passage says", words)
+        for n in nums:
+            sheet.add(f"number in: {words}", n.value, n.unit)
+    return sheet
