@@ -11,30 +11,14 @@ import pandas as pd
 import pyomo.environ as pyo
 import pytest
 
+from tests.optimize.test_schedule import one_machine  # the shared one-machine builder
 from twinbench.optimize.diagnose import Infeasible, conflict_set, feasible
 from twinbench.optimize.schedule import solve_schedule
 from twinbench.optimize.schedule.check import check_schedule, deadline_excess
 from twinbench.optimize.schedule.diagnose import diagnose_schedule
 from twinbench.optimize.schedule.dispatch import dispatch, heuristic_schedule
 from twinbench.optimize.schedule.jobshop import load_jobshop, problem_from_jobshop, random_jobshop
-from twinbench.optimize.schedule.problem import ScheduleProblem
 from twinbench.optimize.schedule.search import improve
-
-
-def one_machine(durations, families=None, release=None, due=None, deadline=None,
-                machines=("M1",), **kw) -> ScheduleProblem:
-    """Single-operation jobs J0, J1, ... on any of ``machines``."""
-    n = len(durations)
-    jobs = pd.DataFrame({"release": release or [0.0] * n, "due": due or [0.0] * n,
-                         "weight": 1.0, "family": families or ["A"] * n},
-                        index=[f"J{i}" for i in range(n)])
-    if deadline is not None:
-        jobs["deadline"] = deadline
-    ops = pd.DataFrame({"job": jobs.index, "step": 0, "station": "S"})
-    modes = pd.DataFrame([(i, m, float(d), 10.0) for i, d in enumerate(durations)
-                          for m in machines], columns=["op", "machine", "duration", "power"])
-    kw.setdefault("horizon", 100.0)
-    return ScheduleProblem(jobs, ops, modes, list(machines), **kw)
 
 
 def _toy() -> tuple[pyo.ConcreteModel, dict[str, list]]:
