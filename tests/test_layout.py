@@ -144,6 +144,7 @@ ALLOWED = {
     "scenarios": {"units", "spec", "data", "twin", "optimize", "pipeline", "provenance"},
     "llm": {"units", "spec", "data", "twin", "optimize", "pipeline", "scenarios", "viz",
             "provenance"},
+    "live": {"units", "spec", "data", "twin", "optimize"},
 }
 
 

@@ -134,7 +134,9 @@ def _twin_steps(res: DemoResult, plant: PlantData, clean, record: RunRecord,
         ("demand_backtest", "demand_backtest.csv"))})
 
     report.heading("The twin: wear and failure physics")
-    ok = "converged" if twin.converged else "NOT converged: read the diagnostics"
+    ok = "converged" if twin.converged else (
+        "NOT converged (" + "; ".join(twin.convergence_problems) + "); the maintenance "
+        "windows of the plan below come from this twin and carry the flag")
     report.text(f"Calibrated with {twin.options['sampler']} ({twin.options['chains']} chains x "
                 f"{twin.options['draws']} draws, seed {twin.options['seed']}): {ok}; "
                 f"largest R-hat {twin.diagnostics['r_hat'].max():.3f}, smallest bulk ESS "
@@ -161,6 +163,11 @@ def _twin_steps(res: DemoResult, plant: PlantData, clean, record: RunRecord,
     report.heading("Demand forecast")
     chosen = bt[bt.apply(lambda r: demand.chosen.get(r["product"]) == r["model"], axis=1)]
     report.table(chosen, caption="Chosen model per product, with its backtest scores")
+    if len(demand.claimed):
+        report.table(demand.claimed.round(3), caption=(
+            "The choice checked out of sample: the model the rule picks on the earlier "
+            "origins, scored on the last origin it never saw, beside the seasonal-naive "
+            "baseline there"))
     top = plant.demand.groupby("product")["quantity"].sum().idxmax()
     dfig = demand_figure(plant.demand, demand.ds, top)
     dfig.write_html(out / "figures" / f"demand_{top}.html", include_plotlyjs="directory")
@@ -189,7 +196,8 @@ def _plan_steps(res: DemoResult, plant: PlantData, record: RunRecord, report: Ht
     res.supply, res.schedule = base.supply_plan, base.schedule
     res.simulation = base.line_result()
     record.options["chain"] = {**asdict(settings), "state": pipe.state.source,
-                               "timings": base.timings, "status": base.status}
+                               "timings": base.timings, "status": base.status,
+                               "twin": base.twin}
     _supply_section(res, plant, record, report, seed)
     _schedule_section(res, record, report)
     _line_section(res, plant, report)
@@ -296,7 +304,7 @@ def _schedule_section(res: DemoResult, record: RunRecord, report: HtmlReport) ->
         report.table(problem.maintenance.assign(
             due=problem.to_wall(problem.maintenance["deadline"].to_numpy(float))).drop(
             columns=["earliest", "deadline"]), caption="Maintenance to place (from the twin's "
-            f"RUL forecast, {RUL_QUANTILE:.0%} quantile)")
+            f"RUL forecast, {RUL_QUANTILE:.0%} quantile; twin {res.chain.twin})")
     else:
         report.text("No machine reaches its maintenance threshold within the plan's horizon.")
     report.table(kpis.round(3), caption="Plan KPIs (working hours; energy in kWh and EUR)")

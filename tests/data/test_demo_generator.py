@@ -60,3 +60,32 @@ def test_demo_physics_is_visible_in_data(demo_plant) -> None:
 def test_demo_size_is_small() -> None:
     total = sum(p.stat().st_size for p in DEMO.rglob("*") if p.is_file())
     assert total < 20 * 1024 * 1024
+
+
+def test_mismatch_generator_departs_from_the_model(demo_spec, tmp_path) -> None:
+    """realism="mismatch" (issue 19 item 1) writes to its own folder; data/ is untouched."""
+    from twinbench.data.demo import simulate_plant
+
+    paths = generate_demo(demo_spec, tmp_path, seed=7, days=120, realism="mismatch")
+    truth = json.loads(paths["truth"].read_text())["machines"]["mismatch"]
+    tele, events, _ = simulate_plant(demo_spec, seed=7, days=120, realism="mismatch")
+    short = truth["short_history_machine"]
+    installed = pd.Timestamp(truth["installed"])
+    before = tele.sel(machine=short, time=slice(None, installed - pd.Timedelta(hours=1)))
+    assert np.isnan(before["wear"].values).all()
+    assert (before["load"].values < 0.1).all()
+    never = truth["never_fails_type"]
+    failed_types = {demo_spec.physics_of(m).name
+                    for m in events.loc[events["kind"] == "failure", "machine"]}
+    assert never not in failed_types and len(failed_types) >= 3
+    # idle hours inside shifts: running share of working hours well below the model's
+    working = np.array(demo_spec.calendar.working_mask(pd.DatetimeIndex(tele["time"].values)))
+    model_tele, _, _ = simulate_plant(demo_spec, seed=7, days=120)
+    share = (tele["load"].values[:, working] > 0.1).mean()
+    model_share = (model_tele["load"].values[:, working] > 0.1).mean()
+    assert share < model_share - 0.05, (share, model_share)
+    # the default is unchanged by the option's existence
+    again, _, _ = simulate_plant(demo_spec, seed=7, days=120, realism="model")
+    assert again.equals(model_tele)
+    with pytest.raises(ValueError, match=r"unknown realism 'real'.*mismatch"):
+        simulate_plant(demo_spec, seed=7, days=2, realism="real")

@@ -35,7 +35,12 @@ from twinbench.data.telemetry import write_table
 from twinbench.spec import LineSpec
 from twinbench.twin.physics import hazard, wear_rate
 
-__all__ = ["DEMO_START", "generate_demo", "simulate_plant"]
+__all__ = ["DEMO_START", "REALISM", "generate_demo", "simulate_plant"]
+
+#: generator variants: ``"model"`` (the twin's own physics, the committed demo) and
+#: ``"mismatch"`` (a plant the calibration model is not a copy of, see
+#: :func:`simulate_telemetry`)
+REALISM = ("model", "mismatch")
 
 DEMO_START = pd.Timestamp("2025-01-01")
 HISTORY_WEEKS = 156
@@ -55,9 +60,21 @@ def _ambient(times: pd.DatetimeIndex) -> np.ndarray:
 
 
 def simulate_telemetry(
-    spec: LineSpec, times: pd.DatetimeIndex, rng: np.random.Generator
+    spec: LineSpec, times: pd.DatetimeIndex, rng: np.random.Generator,
+    realism: str = "model",
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Simulate hourly telemetry and events of every machine.
+
+    ``realism="model"`` uses the twin's own physics (deterministic wear paths, fixed
+    maintenance effect, Gaussian sensor noise). ``realism="mismatch"`` departs from the
+    calibration model on purpose: gamma-distributed hourly wear increments (mean the
+    physics rate, CV 0.5); a maintenance/repair effect that varies (restore fraction times
+    U(0.6, 1.2)); idle hours inside shifts (10 %); a wear-sensor drift (up to +-0.03 per
+    100 days) and Student-t noise (3 degrees of freedom); one machine type that never fails
+    (the first type with a single machine is made failure-free: hazard 0); and one machine
+    with a short history (installed 60 days before the end: no running, no wear readings
+    before). ``truth`` lists each of these. The extra draws come from a generator of their
+    own, so ``"model"`` output is unchanged.
 
     Returns
     -------
@@ -68,9 +85,19 @@ def simulate_telemetry(
     truth
         Machine-level true parameters.
     """
+    if realism not in REALISM:
+        raise ValueError(f"unknown realism {realism!r}; allowed: {list(REALISM)!r}")
+    mismatch = realism == "mismatch"
     machines = spec.machines
     n, T = len(machines), len(times)
     types = [spec.physics_of(m) for m in machines]
+    rng_x = np.random.default_rng(int(rng.integers(2**31)) if mismatch else 0)
+    type_names = [t.name for t in types]
+    single = [t for t in dict.fromkeys(type_names) if type_names.count(t) == 1]
+    never_fails = (single or type_names)[0] if mismatch else None
+    short_machine = machines[-1] if mismatch else None
+    installed = max(0, T - 60 * 24) if mismatch else 0
+    drift = rng_x.uniform(-0.03, 0.03, n) / (100 * 24) if mismatch else np.zeros(n)
     stations = [spec.station_map[spec.machine_station[m]] for m in machines]
     working = np.array(spec.calendar.working_mask(times))
     ambient = _ambient(times)
@@ -106,29 +133,42 @@ def simulate_telemetry(
         for i in np.flatnonzero(start_pm):
             dur = int(np.ceil(types[i].maintenance_duration))
             down_until[i], down_kind[i], pm_due[i] = t + dur, "maintenance", -1
-            wear_after = wear[i] * (1 - types[i].maintenance_restore)
+            restore = types[i].maintenance_restore
+            if mismatch:
+                restore = min(restore * rng_x.uniform(0.6, 1.2), 0.98)
+            wear_after = wear[i] * (1 - restore)
             events.append({"machine": machines[i], "kind": "maintenance", "start": times[t],
                            "end": times[min(t + dur, T - 1)], "true_wear_before": wear[i],
                            "true_wear_after": wear_after})
             wear[i] = wear_after
         up = down_until <= t
         running = up & working[t]
+        if mismatch:
+            running &= rng_x.random(n) >= 0.1  # idle hours inside shifts
+            running &= ~((np.array(machines) == short_machine) & (t < installed))
         load_run = np.where(running, load_mu + 0.7 * (load_run - load_mu)
                             + rng.normal(0, 0.05, n), load_run)
         load_run = np.clip(load_run, 0.2, 1.05)
         load = np.where(running, load_run, 0.0)
         temp = temp + 0.6 * (ambient[t] + heat * load - temp)
         rate = np.array([wear_rate(load[i], temp[i], types[i], mult[i]) for i in range(n)])
+        if mismatch:
+            rate = rate * rng_x.gamma(4.0, 0.25, n)
         wear = wear + np.where(running, rate, 0.0)
         # failures while running
         h = np.array([hazard(wear[i], types[i]) for i in range(n)])
+        if mismatch:
+            h = np.where(np.array(type_names) == never_fails, 0.0, h)
         fail = running & (rng.random(n) < -np.expm1(-h))
         for i in np.flatnonzero(fail):
             mt = types[i]
             sigma = np.sqrt(np.log1p(mt.repair_cv**2))
             dur = max(2, int(np.ceil(rng.lognormal(np.log(mt.repair_mean) - sigma**2 / 2,
                                                    sigma))))
-            wear_after = wear[i] * (1 - mt.repair_restore)
+            restore = mt.repair_restore
+            if mismatch:
+                restore = min(restore * rng_x.uniform(0.6, 1.2), 0.98)
+            wear_after = wear[i] * (1 - restore)
             events.append({"machine": machines[i], "kind": "failure", "start": times[t],
                            "end": times[min(t + 1 + dur, T - 1)], "true_wear_before": wear[i],
                            "true_wear_after": wear_after})
@@ -136,6 +176,8 @@ def simulate_telemetry(
             wear[i] = wear_after
             pm_due[i] = -1
         measured_wear = wear + rng.normal(0, 0.015, n)
+        if mismatch:  # drifting sensor, heavy-tailed noise instead of the Gaussian
+            measured_wear = wear + drift * t + 0.012 * rng_x.standard_t(3, n)
         # schedule preventive maintenance at the next off-shift hour
         plan = (measured_wear > pm_threshold) & (pm_due < 0) & (down_until <= t + 1)
         for i in np.flatnonzero(plan):
@@ -152,6 +194,9 @@ def simulate_telemetry(
                                      + rng.normal(0, 0.05, n))
         out["power"][t] = np.abs(power * (1 + rng.normal(0, 0.01, n)) + rng.normal(0, 0.02, n))
         out["wear"][t] = measured_wear
+        if mismatch and t < installed:
+            i_short = machines.index(short_machine)
+            out["wear"][t, i_short] = np.nan
 
     decimals = {"load": 4, "temperature": 2, "vibration": 3, "power": 3, "wear": 4}
     table = pd.DataFrame({
@@ -167,6 +212,17 @@ def simulate_telemetry(
         "load_mean": dict(zip(machines, load_mu.round(4).tolist(), strict=True)),
         "heating": dict(zip(machines, heat.round(3).tolist(), strict=True)),
     }
+    if mismatch:
+        truth["mismatch"] = {
+            "wear_increment": "gamma, shape 4 (CV 0.5), mean the physics rate",
+            "restore_factor": "U(0.6, 1.2) times the type's restore fraction",
+            "idle_share_in_shifts": 0.1,
+            "sensor_drift_per_h": dict(zip(machines, drift.round(9).tolist(), strict=True)),
+            "sensor_noise": "Student-t, 3 dof, scale 0.012",
+            "never_fails_type": never_fails,
+            "short_history_machine": short_machine,
+            "installed": str(times[installed]),
+        }
     return table, ev, truth
 
 
@@ -283,7 +339,7 @@ def make_orders(spec: LineSpec, demand: pd.DataFrame, start: pd.Timestamp, weeks
 
 
 def simulate_plant(spec: LineSpec, seed: int, days: int,
-                   start: pd.Timestamp = DEMO_START) -> tuple:
+                   start: pd.Timestamp = DEMO_START, realism: str = "model") -> tuple:
     """Clean telemetry Dataset, events and machine truth of ``days`` days of the line.
 
     The same physics as the demo data, without injected defects: for tests of recovery,
@@ -298,12 +354,13 @@ def simulate_plant(spec: LineSpec, seed: int, days: int,
     from twinbench.data.telemetry import table_to_dataset
 
     times = pd.date_range(start, periods=days * 24, freq="h")
-    table, events, truth = simulate_telemetry(spec, times, np.random.default_rng(seed))
+    table, events, truth = simulate_telemetry(spec, times, np.random.default_rng(seed),
+                                              realism)
     return table_to_dataset(table), events, truth
 
 
 def generate_demo(spec: LineSpec, out_dir: str | Path, seed: int = 20250101,
-                  days: int = 365) -> dict[str, Path]:
+                  days: int = 365, realism: str = "model") -> dict[str, Path]:
     """Generate the demo data for ``spec`` into ``out_dir``.
 
     Parameters
@@ -316,6 +373,9 @@ def generate_demo(spec: LineSpec, out_dir: str | Path, seed: int = 20250101,
         Seed of the single random generator used for everything.
     days
         Length of the telemetry history [d].
+    realism
+        One of :data:`REALISM`: ``"model"`` (default, the committed demo) or
+        ``"mismatch"`` (see :func:`simulate_telemetry`).
 
     Returns
     -------
@@ -326,7 +386,7 @@ def generate_demo(spec: LineSpec, out_dir: str | Path, seed: int = 20250101,
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     times = pd.date_range(DEMO_START, periods=days * 24, freq="h")
-    table, events, machine_truth = simulate_telemetry(spec, times, rng)
+    table, events, machine_truth = simulate_telemetry(spec, times, rng, realism)
     table, defects = inject_defects(table)
     demand, drivers, demand_truth = simulate_demand(
         [p.name for p in spec.products], rng, times[-1].normalize() - pd.Timedelta(days=2))

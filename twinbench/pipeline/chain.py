@@ -44,6 +44,7 @@ import xarray as xr
 
 from twinbench.data.plant import PlantData
 from twinbench.pipeline.capacity import remove_downtime
+from twinbench.pipeline.checked import StageFailed, checked, plan_status
 from twinbench.pipeline.materials import daily_arrivals, material_ready
 from twinbench.pipeline.state import PlantState, plant_state
 from twinbench.pipeline.week import RUL_QUANTILE, plan_orders, week_orders
@@ -54,14 +55,6 @@ __all__ = ["STAGES", "ChainResult", "ChainSettings", "Pipeline", "StageFailed"]
 #: the chain's stages, in order
 STAGES = ("demand", "supply", "arrivals", "schedule", "simulate")
 
-
-class StageFailed(RuntimeError):
-    """A stage produced no checked result (infeasible, time limit without a plan, or a
-    plan the independent checker refuses); ``stage`` and ``status`` say which."""
-
-    def __init__(self, stage: str, status: str, detail: str) -> None:
-        super().__init__(f"stage {stage!r} failed ({status}): {detail}")
-        self.stage, self.status, self.detail = stage, status, detail
 
 
 @dataclass(frozen=True)
@@ -91,6 +84,10 @@ class ChainSettings:
         in the same worlds, with the plan's maintenance as downtime (None: not done).
     event_log
         Keep the event log of the first evaluation world (for a Gantt replay).
+    allow_unconverged
+        Plan maintenance from the twin's RUL even when its calibration did not converge
+        (the maintenance planner refuses otherwise). Default True: the chain plans, and
+        its result carries the flag (``ChainResult.twin``); set False to refuse.
     """
 
     stages: tuple[str, ...] = STAGES
@@ -105,6 +102,7 @@ class ChainSettings:
     line_horizon: float = 24 * 21
     compare_rule: str | None = None
     event_log: bool = False
+    allow_unconverged: bool = True
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.stages if s not in STAGES]
@@ -156,6 +154,9 @@ class ChainResult:
         Deterministic figures: ``figure, unit, value``.
     status
         Per stage: ``ok``, ``skipped``, or the failure.
+    twin
+        Whether the twin the maintenance windows came from converged: ``"converged"``,
+        ``"NOT converged: <why>"``, or ``"no twin forecast"``.
     timings
         Seconds per stage.
     """
@@ -178,6 +179,7 @@ class ChainResult:
     plan_figures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["figure", "unit", "value"]))
     status: dict[str, str] = field(default_factory=dict)
+    twin: str = "no twin forecast"
     timings: dict[str, float] = field(default_factory=dict)
     _kpi: dict[str, tuple[str, np.ndarray]] = field(default_factory=dict, repr=False)
     _figures: list[tuple[str, str, float]] = field(default_factory=list, repr=False)
@@ -389,14 +391,14 @@ class Pipeline:
         train, evalw = worlds.select("train"), worlds.select("eval")
         prob = prob.with_scenarios(*train.as_scenarios())
         res.supply_problem = prob
-        plan = _checked("supply", lambda: solve_supply(prob, solver=st.solver,
+        plan = checked("supply", lambda: solve_supply(prob, solver=st.solver,
                                                         time_limit=st.time_limit,
                                                         dcs_open=dcs_open),  # part 8
                         lambda p: check_supply_plan(prob, p.ds))
         res.supply_plan = plan
-        res.status["supply"] = _plan_status(plan.status, plan.gap)
+        res.status["supply"] = plan_status(plan.status, plan.gap)
         eprob = prob.with_scenarios(*evalw.as_scenarios())
-        ev = _checked("supply", lambda: solve_supply(eprob, solver=st.solver,
+        ev = checked("supply", lambda: solve_supply(eprob, solver=st.solver,
                                                       time_limit=st.time_limit,
                                                       fix_first_stage=plan.ds,
                                                       dcs_open=dcs_open),  # part 8
@@ -446,17 +448,20 @@ class Pipeline:
         pipe, st, spec = run.pipeline, run.settings, run.plant.spec
         if res.orders is None:
             res.orders = week_orders(run.plant, None).assign(ready=pd.NaT)
-        maint = None if pipe.wear is None else maintenance_from_rul(spec, pipe.wear,
-                                                                  RUL_QUANTILE)
+        maint = None if pipe.wear is None else maintenance_from_rul(
+            spec, pipe.wear, RUL_QUANTILE, allow_unconverged=st.allow_unconverged)
+        if maint is not None:
+            res.twin = ("converged" if maint.attrs["twin_converged"] else
+                        "NOT converged: " + maint.attrs["twin_convergence_problems"])
         orders = plan_orders(res.orders, line_end=_line_end(res.orders, st))
         problem = problem_from_plant(spec, orders, maintenance=maint,
                                      downtime=run.downtime())
-        sched = _checked("schedule", lambda: solve_schedule(
+        sched = checked("schedule", lambda: solve_schedule(
             problem, st.schedule_objective, solver=st.solver,
             time_limit=st.schedule_time_limit, seed=run.seed, duals=st.schedule_duals),
             lambda s: s.violations())
         res.schedule = sched
-        res.status["schedule"] = _plan_status(sched.status, sched.gap)
+        res.status["schedule"] = plan_status(sched.status, sched.gap)
         k = sched.kpis
         res.add_figure("plan weighted tardiness", "h", k["weighted_tardiness"])
         res.add_figure("plan makespan", "h", k["makespan"])
@@ -552,35 +557,9 @@ def _with_maintenance(down: pd.DataFrame, plan: pd.DataFrame | None) -> pd.DataF
     return pd.concat(frames, ignore_index=True) if frames else down
 
 
-def _plan_status(status: str, gap: float) -> str:
-    """``ok`` for a proven optimum, else the solver's status and gap (a checked plan that
-    a time limit stopped is used, and says so)."""
-    if status == "optimal":
-        return "ok"
-    return f"ok: checked plan, solver status {status}" + (
-        f", gap {gap:.1%}" if gap == gap else ", gap unknown")
-
-
 def _line_end(orders: pd.DataFrame, st: ChainSettings) -> pd.Timestamp:
     t0 = pd.to_datetime(orders["release"]).min().normalize()
     return t0 + pd.Timedelta(hours=st.line_horizon)
-
-
-def _checked(stage: str, solve: Callable[[], Any], check: Callable[[Any], list]) -> Any:
-    """Solve, read the solver status and run the independent checker."""
-    from twinbench.optimize.diagnose import Infeasible
-
-    try:
-        out = solve()
-    except Infeasible as err:
-        raise StageFailed(stage, "infeasible", str(err)) from err
-    except RuntimeError as err:
-        raise StageFailed(stage, "no plan", str(err)) from err
-    problems = check(out)
-    if problems:
-        raise StageFailed(stage, "checker refused the plan",
-                          "; ".join(map(str, problems[:5])))
-    return out
 
 
 @dataclass

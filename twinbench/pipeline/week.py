@@ -78,7 +78,8 @@ def plan_orders(orders: pd.DataFrame, line_end: pd.Timestamp) -> pd.DataFrame:
     return out.drop(columns=["ready"], errors="ignore")
 
 
-def week_problem(plant: PlantData, wear=None, downtime: pd.DataFrame | None = None):
+def week_problem(plant: PlantData, wear=None, downtime: pd.DataFrame | None = None,
+                 strict: bool = False):
     """The scheduling problem of the first week's orders.
 
     Parameters
@@ -88,13 +89,28 @@ def week_problem(plant: PlantData, wear=None, downtime: pd.DataFrame | None = No
         RUL quantile :data:`RUL_QUANTILE` sets the maintenance deadlines (None: none).
     downtime
         Machine unavailability ``machine, start, end`` (wall clock).
+    strict
+        Refuse to plan maintenance from an unconverged twin's forecast
+        (:class:`~twinbench.twin.validity.UnconvergedTwinError`). Default False: plan, but
+        warn (:class:`~twinbench.twin.validity.UnconvergedTwinWarning`); the forecast
+        ``wear`` carries the flag in its ``attrs`` either way.
 
     Durations are the mean processing times: replayed in the twin by sequence, plans made
     with durations stretched by the expected repair time did no better on the demo week
     (see ``problem_from_plant(failure_rate=...)``).
     """
     from twinbench.optimize.schedule.problem import maintenance_from_rul, problem_from_plant
-    maint = None if wear is None else maintenance_from_rul(plant.spec, wear, RUL_QUANTILE)
+    from twinbench.twin.validity import UnconvergedTwinWarning, require_converged
+    # an unconverged twin's RUL: refused when strict, else planned with a warning (issue 19)
+    if wear is not None and not require_converged(
+            wear, not strict, "plan maintenance from the twin's RUL"):
+        import warnings
+
+        warnings.warn("planning maintenance from an unconverged twin's RUL forecast ("
+                      + str(wear.attrs.get("twin_convergence_problems", "no flag")) + ")",
+                      UnconvergedTwinWarning, stacklevel=2)
+    maint = None if wear is None else maintenance_from_rul(
+        plant.spec, wear, RUL_QUANTILE, allow_unconverged=not strict)
     return problem_from_plant(plant.spec, first_week(plant.orders), maintenance=maint,
                               downtime=downtime)
 

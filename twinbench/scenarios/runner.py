@@ -108,7 +108,8 @@ class ScenarioResult:
     ds
         ``kpi_samples`` (kpi, sample = evaluation world) with ``unit`` per kpi,
         ``plan_figure`` (figure) with ``figure_unit``, and stage outputs; attrs hold the
-        scenario, seed, edits, stages and their status.
+        scenario, seed, edits, stages and their status, and ``twin`` (whether the twin the
+        maintenance came from converged).
     timings
         Seconds per stage.
     chain
@@ -162,5 +163,5 @@ def evaluate(sc: Scenario, ctx: RunContext) -> ScenarioResult:
     ds.attrs.update({"scenario": sc.name, "seed": sc.seed,
                      "edits": json.dumps(sc.content()["edits"]),
                      "stages": json.dumps(list(res.stages)),
-                     "status": json.dumps(res.status)})
+                     "status": json.dumps(res.status), "twin": res.twin})
     return ScenarioResult(ds, dict(res.timings), res)

@@ -34,6 +34,7 @@ import xarray as xr
 from twinbench.twin.calibrate import CalibratedTwin
 from twinbench.twin.monitor import wear_residuals
 from twinbench.twin.physics import GAS_CONSTANT
+from twinbench.twin.validity import convergence_attrs
 from twinbench.twin.wear import acceleration_terms, daily_mean, event_days, rate_draws
 
 __all__ = ["backtest_wear", "greybox_forecast"]
@@ -96,6 +97,8 @@ def greybox_forecast(twin: CalibratedTwin, telemetry: xr.Dataset, events: pd.Dat
         ``physics_mean`` (machine, day) [1], ``origin_wear`` (machine) [1],
         ``rul`` (machine, path) [d] days to the wear limit (``inf``: beyond the horizon),
         ``rul_quantile`` (machine, quantile) [d], ``residual_mean`` (machine) [1/d].
+        ``attrs`` carry the twin's convergence flag
+        (:func:`twinbench.twin.validity.convergence_attrs`).
     """
     from statsmodels.tsa.arima.model import ARIMA
 
@@ -177,7 +180,8 @@ def greybox_forecast(twin: CalibratedTwin, telemetry: xr.Dataset, events: pd.Dat
     for name, unit in units.items():
         ds[name].attrs["units"] = unit
     ds.attrs.update({"origin_day": str(origin_day.date()), "seed": seed,
-                     "residual_order": str(order), "recent_days": recent_days})
+                     "residual_order": str(order), "recent_days": recent_days,
+                     **convergence_attrs(twin)})
     return ds
 
 

@@ -16,6 +16,7 @@ import xarray as xr
 
 from twinbench.twin.calibrate import CalibratedTwin
 from twinbench.twin.physics import GAS_CONSTANT
+from twinbench.twin.validity import convergence_attrs
 from twinbench.twin.wear import rate_draws
 
 __all__ = ["forecast_failures"]
@@ -51,7 +52,8 @@ def forecast_failures(twin: CalibratedTwin, horizon: float = 28 * 24, start=None
         ``failure_probability_interval`` (machine, time, quantile) [1] across the posterior;
         ``wear`` (machine, time, quantile) [1]; ``rul`` (machine, draw) [h] calendar hours
         to failure, ``inf`` beyond the horizon; ``rul_quantile`` (machine, quantile) [h];
-        ``running`` (time) [1].
+        ``running`` (time) [1]. ``attrs`` carry the twin's convergence flag
+        (:func:`twinbench.twin.validity.convergence_attrs`).
     """
     d, spec = twin.data, twin.spec
     unknown = sorted(set(load or {}) - set(d.machines))
@@ -107,5 +109,5 @@ def forecast_failures(twin: CalibratedTwin, horizon: float = 28 * 24, start=None
     for name, unit in units.items():
         ds[name].attrs["units"] = unit
     ds["rul"].attrs["long_name"] = "calendar hours to failure (inf: beyond the horizon)"
-    ds.attrs.update({"horizon_h": n, "seed": seed, "draws": n_draws})
+    ds.attrs.update({"horizon_h": n, "seed": seed, "draws": n_draws, **convergence_attrs(twin)})
     return ds

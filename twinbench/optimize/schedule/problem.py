@@ -282,8 +282,13 @@ class ScheduleProblem:
                                      + "\n  - ".join(problems))
 
 
-def maintenance_from_rul(spec: LineSpec, wear: xr.Dataset, quantile: float = 0.1) -> pd.DataFrame:
+def maintenance_from_rul(spec: LineSpec, wear: xr.Dataset, quantile: float = 0.1, *,
+                         allow_unconverged: bool = False) -> pd.DataFrame:
     """Maintenance due dates from the twin's remaining-useful-life forecast.
+
+    Refuses a forecast from a twin whose calibration did not converge (or one that carries
+    no convergence flag) unless ``allow_unconverged`` is set; the table's ``attrs`` carry
+    the flag (``twin_converged``, ``twin_convergence_problems``) either way.
 
     Parameters
     ----------
@@ -293,14 +298,24 @@ def maintenance_from_rul(spec: LineSpec, wear: xr.Dataset, quantile: float = 0.1
     quantile
         The failure-risk threshold: maintenance is due when the probability that the
         machine has reached its wear limit reaches ``quantile`` [1].
+    allow_unconverged
+        Plan from an unconverged twin knowingly (the result still carries the flag).
 
     Returns
     -------
     DataFrame ``machine, due`` (wall clock), ``duration`` [h] (the machine type's),
     ``reason``; machines whose quantile lies beyond the forecast are left out.
+
+    Raises
+    ------
+    UnconvergedTwinError
+        The twin did not converge and ``allow_unconverged`` is False.
     """
+    from twinbench.twin.validity import require_converged
+
     if not 0 < quantile < 1:
         raise ScheduleInputError(f"quantile must be in (0, 1), found {quantile!r}")
+    ok = require_converged(wear, allow_unconverged, "plan maintenance from the twin's RUL")
     origin = pd.Timestamp(wear.attrs["origin_day"]) + pd.Timedelta(days=1)
     rows = []
     for m in wear["machine"].values:
@@ -314,7 +329,10 @@ def maintenance_from_rul(spec: LineSpec, wear: xr.Dataset, quantile: float = 0.1
             rows.append((m, origin + pd.Timedelta(days=q),
                          spec.physics_of(m).maintenance_duration,
                          f"{quantile:.0%} risk of reaching the wear limit by then"))
-    return pd.DataFrame(rows, columns=["machine", "due", "duration", "reason"])
+    out = pd.DataFrame(rows, columns=["machine", "due", "duration", "reason"])
+    out.attrs.update(twin_converged=int(ok), twin_convergence_problems=str(
+        wear.attrs.get("twin_convergence_problems", "" if ok else "no convergence flag")))
+    return out
 
 
 def problem_from_plant(spec: LineSpec, orders: pd.DataFrame, *,

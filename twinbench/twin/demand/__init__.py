@@ -13,7 +13,9 @@ seasonal-naive error, interval coverage); :func:`forecast_demand` picks per prod
 model with the lowest backtest MASE among those whose interval coverage is within
 :func:`coverage_band` (``[0.75, 0.99]`` for the 90 % level), falling back to the lowest
 MASE, refits it on the whole history and forecasts the ``horizon`` weeks that follow, with
-future driver values taken from ``drivers``.
+future driver values taken from ``drivers``. The backtest reads no driver value after its
+origin unless the driver is declared known in advance (``known_drivers``); the others are
+forecast from their own history.
 
 Modules
 -------
@@ -26,6 +28,9 @@ Modules
     :func:`backtest`, :func:`coverage_band` and the ranking of models by backtest.
 ``forecast``
     :func:`forecast_demand` and its result, :class:`DemandForecast`.
+``univariate``
+    One series of any regular frequency without drivers, smooth or intermittent
+    (ETS + Theta, TSB, Croston; the competitions' benchmarks), MASE and sMAPE.
 
 This ``__init__`` only re-exports. The modules import one another by full module path
 (``twinbench.twin.demand.models``), never from this package, and import nothing of

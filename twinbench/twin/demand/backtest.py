@@ -1,5 +1,11 @@
 """Rolling-origin backtest of the demand models, and the choice of a model from it.
 
+No look-ahead: at each origin a driver is either *known in advance* (listed in
+``known_drivers``, e.g. a promotion calendar: its recorded values after the origin are
+used) or *forecast* from its own history before the origin (:func:`driver_forecast`, an
+AR(1) with constant); a forecast driver's recorded values after the origin are never read,
+and its forecast error widens the demand interval (the models' ``x_var``).
+
 MASE in the backtest divides each absolute error of the forecast mean by the in-sample
 seasonal-naive (lag 52) mean absolute error of that origin's training window. A model is
 calibrated when its interval coverage lies within :func:`coverage_band`; :func:`_ranking`
@@ -17,7 +23,47 @@ import pandas as pd
 from twinbench.twin.demand.inputs import _check_int, _check_level, _check_models, _prepare
 from twinbench.twin.demand.models import CANDIDATES, MIN_HISTORY, SEASON, _run
 
-__all__ = ["backtest", "coverage_band"]
+__all__ = ["backtest", "coverage_band", "driver_forecast"]
+
+
+def driver_forecast(x: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """Forecast each driver column ``horizon`` steps from its history ``x`` (n, k).
+
+    An AR(1) with constant (:class:`statsmodels.tsa.ar_model.AutoReg`) per column; a
+    constant column (or one with fewer than 3 values) stays at its last value with no
+    forecast error.
+
+    Returns
+    -------
+    mean, var
+        (horizon, k) arrays: the forecast [driver unit] and its variance
+        ``sigma^2 * sum_{i<h} phi^(2i)`` [driver unit^2], which the demand model adds to
+        its own (parameter uncertainty of the AR(1) is not included).
+    """
+    from statsmodels.tsa.ar_model import AutoReg
+
+    out = np.empty((horizon, x.shape[1]))
+    var = np.zeros((horizon, x.shape[1]))
+    steps = np.arange(horizon)
+    for j in range(x.shape[1]):
+        col = x[:, j]
+        if len(col) < 3 or np.ptp(col) == 0:
+            out[:, j] = col[-1]
+            continue
+        res = AutoReg(col, lags=1, trend="c").fit()
+        out[:, j] = res.predict(start=len(col), end=len(col) + horizon - 1)
+        phi = float(np.asarray(res.params)[1])
+        var[:, j] = float(res.sigma2) * np.cumsum(phi ** (2 * steps))
+    return out, var
+
+
+def _check_known(known_drivers: Iterable[str], names: list[str]) -> list[int]:
+    known = [known_drivers] if isinstance(known_drivers, str) else list(known_drivers)
+    unknown = [k for k in known if k not in names]
+    if unknown:
+        raise ValueError(f"known_drivers names {unknown!r}, which are not driver columns; "
+                         f"driver columns: {names!r}")
+    return [names.index(k) for k in known]
 
 
 def coverage_band(level: float) -> tuple[float, float]:
@@ -30,14 +76,16 @@ def coverage_band(level: float) -> tuple[float, float]:
 
 def backtest(demand: pd.DataFrame, drivers: pd.DataFrame, horizon: int = 13, origins: int = 8,
              step: int = 4, level: float = 0.9,
-             models: Iterable[str] = CANDIDATES) -> pd.DataFrame:
+             models: Iterable[str] = CANDIDATES,
+             known_drivers: Iterable[str] = ()) -> pd.DataFrame:
     """Rolling-origin evaluation of the candidate models for every product.
 
     For each product the last origin leaves exactly ``horizon`` weeks to score; earlier
     origins are ``step`` weeks apart, ``origins`` in all, keeping only those with at least
     :data:`MIN_HISTORY` weeks of training data. At each origin every model is fitted on the
-    history before it and forecasts the next ``horizon`` weeks, using the recorded driver
-    values for those weeks (drivers known in advance).
+    history before it and forecasts the next ``horizon`` weeks. Drivers in
+    ``known_drivers`` take their recorded values for those weeks (known in advance); the
+    others are forecast from their values before the origin (:func:`driver_forecast`).
 
     Parameters
     ----------
@@ -55,6 +103,9 @@ def backtest(demand: pd.DataFrame, drivers: pd.DataFrame, horizon: int = 13, ori
         Central probability of the forecast interval [1].
     models
         Names from :data:`CANDIDATES`.
+    known_drivers
+        Driver columns whose future values are known at the origin (a promotion plan);
+        default none: every driver is forecast.
 
     Returns
     -------
@@ -64,7 +115,11 @@ def backtest(demand: pd.DataFrame, drivers: pd.DataFrame, horizon: int = 13, ori
         training window; ``coverage`` [1] share of actuals inside the ``level`` interval;
         ``width`` [1] mean interval width divided by mean actual demand; ``n`` points scored;
         ``origins`` origins used; ``failed`` origins whose fit failed (not scored);
-        ``converged`` [1] share of fits that converged; ``level`` and ``horizon``.
+        ``converged`` [1] share of fits that converged; ``level`` and ``horizon``;
+        ``known_drivers``. The nested check of the choice: ``mase_select``,
+        ``coverage_select``, ``n_select`` on the origins whose scored weeks all end before
+        the last origin, ``mase_last``, ``coverage_last``, ``n_last`` on the last origin
+        alone (see :func:`~twinbench.twin.demand.forecast.forecast_demand`'s ``claimed``).
 
     Raises
     ------
@@ -77,6 +132,8 @@ def backtest(demand: pd.DataFrame, drivers: pd.DataFrame, horizon: int = 13, ori
     step = _check_int("step", step, 1)
     level = _check_level(level)
     panel = _prepare(demand, drivers, horizon, need_future=False)
+    known = _check_known(known_drivers, list(panel.x.columns))
+    forecast_cols = [j for j in range(panel.x.shape[1]) if j not in known]
     rows = []
     for p in panel.products:
         y, weeks, x = panel.series(p)
@@ -89,39 +146,61 @@ def backtest(demand: pd.DataFrame, drivers: pd.DataFrame, horizon: int = 13, ori
             tr, te = slice(0, cut), slice(cut, cut + horizon)
             scale = float(np.mean(np.abs(y[SEASON:cut] - y[: cut - SEASON])))
             scale = scale if scale > 0 else 1.0
+            x_te = x[te].copy()
+            x_var = np.zeros_like(x_te, dtype=float)
+            x_te[:, forecast_cols], x_var[:, forecast_cols] = driver_forecast(
+                x[tr][:, forecast_cols], horizon)
             for m in models:
-                fit = _run(m, y[tr], weeks[tr], x[tr], x[te], weeks[te], level)
+                fit = _run(m, y[tr], weeks[tr], x[tr], x_te, weeks[te], level, x_var)
                 if fit is None:
                     failed[m] += 1
                     continue
                 conv[m] += fit.converged
                 actual = y[te]
-                scored[m].append((np.abs(actual - fit.mean) / scale,
+                scored[m].append((cut, np.abs(actual - fit.mean) / scale,
                                   (actual >= fit.quantiles[:, 0])
                                   & (actual <= fit.quantiles[:, 2]),
                                   fit.quantiles[:, 2] - fit.quantiles[:, 0], actual))
+        # nested check of the choice: choose on origins whose scored weeks all end before
+        # the last origin, judge that choice on the last origin alone
+        select = {c for c in cuts if c + horizon <= last} if len(cuts) > 1 else set()
         for m in models:
             parts = scored[m]
-            if parts:
-                err, inside, width, actual = (np.concatenate(a) for a in zip(*parts, strict=True))
-                mean_actual = float(actual.mean())
-                stats = {"mase": float(err.mean()), "coverage": float(inside.mean()),
-                         "width": float(width.mean() / mean_actual) if mean_actual > 0
-                         else np.nan, "n": len(err)}
-            else:
-                stats = {"mase": np.nan, "coverage": np.nan, "width": np.nan, "n": 0}
-            fits = len(parts)
+            stats = _stats([q[1:] for q in parts])
+            sel = _stats([q[1:] for q in parts if q[0] in select])
+            held = _stats([q[1:] for q in parts if q[0] == last])
             rows.append({"product": p, "model": m, **stats, "origins": len(cuts),
                          "failed": failed[m],
-                         "converged": conv[m] / fits if fits else np.nan,
-                         "level": level, "horizon": horizon})
+                         "converged": conv[m] / len(parts) if parts else np.nan,
+                         "level": level, "horizon": horizon,
+                         "known_drivers": ",".join(panel.x.columns[known]),
+                         "mase_select": sel["mase"], "coverage_select": sel["coverage"],
+                         "n_select": sel["n"], "mase_last": held["mase"],
+                         "coverage_last": held["coverage"], "n_last": held["n"]})
     return pd.DataFrame(rows)
 
 
+def _stats(parts: list[tuple[np.ndarray, ...]]) -> dict[str, float]:
+    """MASE, coverage, relative width and count over the scored origins ``parts``."""
+    if not parts:
+        return {"mase": np.nan, "coverage": np.nan, "width": np.nan, "n": 0}
+    err, inside, width, actual = (np.concatenate(a) for a in zip(*parts, strict=True))
+    mean_actual = float(actual.mean())
+    return {"mase": float(err.mean()), "coverage": float(inside.mean()),
+            "width": float(width.mean() / mean_actual) if mean_actual > 0 else np.nan,
+            "n": len(err)}
+
+
 def _ranking(bt: pd.DataFrame, product: str, models: tuple[str, ...],
-             level: float) -> list[str]:
-    """Models of ``product`` best first: in-band coverage by MASE, then the rest by MASE."""
+             level: float, suffix: str = "") -> list[str]:
+    """Models of ``product`` best first: in-band coverage by MASE, then the rest by MASE.
+
+    ``suffix`` ``"_select"`` ranks on the selection origins of the nested check only.
+    """
     rows = bt[(bt["product"] == product) & bt["model"].isin(models)].set_index("model")
+    rows = rows.rename(columns={f"mase{suffix}": "mase_", f"coverage{suffix}": "coverage_",
+                                f"n{suffix}": "n_"})[["mase_", "coverage_", "n_"]]
+    rows.columns = ["mase", "coverage", "n"]
     scored = rows[(rows["n"] > 0) & rows["mase"].notna()]
     if scored.empty:
         warnings.warn(f"no backtest scores for product {product!r} (history too short for a "

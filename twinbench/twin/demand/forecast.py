@@ -11,7 +11,7 @@ import xarray as xr
 
 from twinbench.twin.demand.backtest import _check_backtest, _ranking, backtest, coverage_band
 from twinbench.twin.demand.inputs import _check_int, _check_level, _check_models, _prepare
-from twinbench.twin.demand.models import CANDIDATES, _quantile_levels, _run
+from twinbench.twin.demand.models import BASELINE, CANDIDATES, _quantile_levels, _run
 
 __all__ = ["DemandForecast", "forecast_demand"]
 
@@ -37,18 +37,27 @@ class DemandForecast:
         The backtest table the choice was based on (see :func:`backtest`).
     converged
         Per product, whether the final fit of the chosen model converged.
+    claimed
+        The honest figure for the choice (a nested check, so that the model is not chosen
+        and judged on the same backtest): per product, the model the rule picks on the
+        selection origins only (``chosen_early``), and its MASE [1] and coverage [1] on the
+        last origin, which it never saw (``mase_last``, ``coverage_last``), beside the
+        seasonal-naive baseline's MASE there (``baseline_mase_last``); empty when the
+        backtest has no selection origins (too short a history, one origin).
     """
 
     ds: xr.Dataset
     chosen: dict[str, str]
     backtest: pd.DataFrame
     converged: dict[str, bool] = field(default_factory=dict)
+    claimed: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 
 def forecast_demand(demand: pd.DataFrame, drivers: pd.DataFrame, horizon: int = 13,
                     level: float = 0.9, models: Iterable[str] = CANDIDATES,
-                    backtest_result: pd.DataFrame | None = None) -> DemandForecast:
+                    backtest_result: pd.DataFrame | None = None,
+                    known_drivers: Iterable[str] = ()) -> DemandForecast:
     """Forecast weekly demand per product with intervals, model chosen by backtest.
 
     Per product, the model with the lowest backtest MASE among those whose coverage lies in
@@ -73,6 +82,10 @@ def forecast_demand(demand: pd.DataFrame, drivers: pd.DataFrame, horizon: int = 
         Candidate names from :data:`CANDIDATES`.
     backtest_result
         A :func:`backtest` table to choose from; computed with default origins if ``None``.
+    known_drivers
+        Passed to :func:`backtest` when it is run here: drivers known in advance; the
+        others are forecast at each backtest origin (no look-ahead). The final forecast
+        uses the horizon rows of ``drivers`` (planned or forecast values the caller gives).
 
     Returns
     -------
@@ -92,7 +105,8 @@ def forecast_demand(demand: pd.DataFrame, drivers: pd.DataFrame, horizon: int = 
     level = _check_level(level)
     panel = _prepare(demand, drivers, horizon, need_future=True)
     if backtest_result is None:
-        bt = backtest(demand, drivers, horizon=horizon, level=level, models=models)
+        bt = backtest(demand, drivers, horizon=horizon, level=level, models=models,
+                      known_drivers=known_drivers)
     else:
         bt = _check_backtest(backtest_result, panel.products, models, horizon, level)
     assert panel.x_future is not None
@@ -125,4 +139,26 @@ def forecast_demand(demand: pd.DataFrame, drivers: pd.DataFrame, horizon: int = 
                     selection=(f"lowest backtest MASE among models with coverage in "
                                f"[{lo}, {hi}], else lowest MASE"),
                     candidates=list(models))
-    return DemandForecast(ds=ds, chosen=chosen, backtest=bt, converged=converged)
+    return DemandForecast(ds=ds, chosen=chosen, backtest=bt, converged=converged,
+                          claimed=_claimed(bt, panel.products, models, level))
+
+
+def _claimed(bt: pd.DataFrame, products: list[str], models: tuple[str, ...],
+             level: float) -> pd.DataFrame:
+    """The nested check of the choice (see :attr:`DemandForecast.claimed`)."""
+    need = {"mase_select", "coverage_select", "n_select", "mase_last", "coverage_last"}
+    if not need <= set(bt.columns):
+        return pd.DataFrame()
+    rows = []
+    for p in products:
+        sub = bt[bt["product"] == p].set_index("model")
+        if not (sub["n_select"] > 0).any() or not (sub["n_last"] > 0).any():
+            continue
+        m = _ranking(bt, p, models, level, suffix="_select")[0]
+        rows.append({"product": p, "chosen_early": m,
+                     "mase_last": float(sub.loc[m, "mase_last"]),
+                     "coverage_last": float(sub.loc[m, "coverage_last"]),
+                     "n_last": int(sub.loc[m, "n_last"]),
+                     "baseline_mase_last": float(sub.loc[BASELINE, "mase_last"])
+                     if BASELINE in sub.index else np.nan})
+    return pd.DataFrame(rows)

@@ -11,7 +11,10 @@ The registry :data:`CANDIDATES` names them in order of preference on ties:
     (``expm1`` is monotone); the mean uses the lognormal correction
     ``exp(m + v/2) - 1``. The residual variance on the log scale carries the count
     (Poisson-like) noise as well as the extra noise; the uncertainty of the regression
-    coefficients (level, trend, season, driver effects) is added by the delta method.
+    coefficients (level, trend, season, driver effects) is added by the delta method, and
+    so is the error of driver values that are themselves forecasts (``x_var``, the forecast
+    variance of each driver: ``sum_j beta_j^2 var_j``, drivers taken as independent of one
+    another and of the demand noise).
 ``ets``
     Additive-error, damped additive-trend, additive-seasonal exponential smoothing
     (:class:`statsmodels.tsa.exponential_smoothing.ets.ETSModel`, season 52 weeks, heuristic
@@ -28,8 +31,10 @@ recorded (``converged`` in the backtest table and in
 :class:`~twinbench.twin.demand.DemandForecast`).
 
 Every model has the signature of :data:`_ModelFn`: history ``y`` [unit/week] on ``weeks``,
-drivers ``x`` (n, k) and ``x_future`` (h, k), the ``future`` weeks and the interval
-``level`` [1]; it returns a :class:`_Fit`. :func:`_run` fits one by name.
+drivers ``x`` (n, k) and ``x_future`` (h, k), the ``future`` weeks, the interval
+``level`` [1] and ``x_var`` (h, k), the forecast variance of ``x_future`` (``None``: the
+future driver values are known); it returns a :class:`_Fit`. :func:`_run` fits one by
+name.
 """
 
 from __future__ import annotations
@@ -107,7 +112,8 @@ def _fit_quietly(fit: Callable[..., Any], **kwargs: Any) -> tuple[Any, bool]:
 
 
 def _sarimax_exog(y: np.ndarray, weeks: pd.DatetimeIndex, x: np.ndarray, x_future: np.ndarray,
-                  future: pd.DatetimeIndex, level: float) -> _Fit:
+                  future: pd.DatetimeIndex, level: float,
+                  x_var: np.ndarray | None = None) -> _Fit:
     """Regression on trend, Fourier terms and drivers with AR(1) errors, on log1p(y)."""
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
@@ -134,12 +140,16 @@ def _sarimax_exog(y: np.ndarray, weeks: pd.DatetimeIndex, x: np.ndarray, x_futur
     extra = np.einsum("ij,jk,ik->i", exog[n:], cov, exog[n:])
     if np.all(np.isfinite(extra)):
         var = var + np.clip(extra, 0, None)
+    if x_var is not None and keep.any():  # forecast drivers: their error passes through beta
+        beta = np.asarray(res.params, dtype=float)[k - int(keep.sum()):k]
+        var = var + (np.asarray(x_var, dtype=float)[:, keep] / sd[keep] ** 2) @ beta ** 2
     mean, q = _from_log(np.asarray(pred.predicted_mean), var, level)
     return _Fit(mean, q, converged)
 
 
 def _ets(y: np.ndarray, weeks: pd.DatetimeIndex, x: np.ndarray, x_future: np.ndarray,
-         future: pd.DatetimeIndex, level: float) -> _Fit:
+         future: pd.DatetimeIndex, level: float,
+         x_var: np.ndarray | None = None) -> _Fit:
     """Damped-trend additive Holt-Winters state-space model (ETS AAdA) on log1p(y)."""
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
@@ -154,7 +164,8 @@ def _ets(y: np.ndarray, weeks: pd.DatetimeIndex, x: np.ndarray, x_future: np.nda
 
 
 def _seasonal_naive(y: np.ndarray, weeks: pd.DatetimeIndex, x: np.ndarray,
-                    x_future: np.ndarray, future: pd.DatetimeIndex, level: float) -> _Fit:
+                    x_future: np.ndarray, future: pd.DatetimeIndex, level: float,
+         x_var: np.ndarray | None = None) -> _Fit:
     """``y[t+h] = y[t+h-52]``; interval from empirical quantiles of seasonal differences."""
     n, h = len(y), len(future)
     steps = np.arange(h)
@@ -167,7 +178,7 @@ def _seasonal_naive(y: np.ndarray, weeks: pd.DatetimeIndex, x: np.ndarray,
 
 
 _ModelFn = Callable[[np.ndarray, pd.DatetimeIndex, np.ndarray, np.ndarray, pd.DatetimeIndex,
-                     float], _Fit]
+                     float, np.ndarray | None], _Fit]
 _MODELS: dict[str, _ModelFn] = {
     "sarimax_exog": _sarimax_exog,
     "ets": _ets,
@@ -177,9 +188,10 @@ assert tuple(_MODELS) == CANDIDATES
 
 
 def _run(model: str, y: np.ndarray, weeks: pd.DatetimeIndex, x: np.ndarray,
-         x_future: np.ndarray, future: pd.DatetimeIndex, level: float) -> _Fit | None:
+         x_future: np.ndarray, future: pd.DatetimeIndex, level: float,
+         x_var: np.ndarray | None = None) -> _Fit | None:
     """Fit ``model``; ``None`` if the fit fails numerically."""
     try:
-        return _MODELS[model](y, weeks, x, x_future, future, level)
+        return _MODELS[model](y, weeks, x, x_future, future, level, x_var)
     except (np.linalg.LinAlgError, ValueError, FloatingPointError):
         return None
