@@ -33,21 +33,23 @@ def _expected(item, spec):
 
 
 def _clear(msg: str) -> bool:
-    """A rejection says what is allowed or what to write."""
-    return any(w in msg for w in ("allowed", "e.g.", "one of", "would leave"))
+    """A rejection says what to write or what is allowed, or names what is wrong: the
+    words not understood, an ambiguous or unknown name, a value outside its range."""
+    return any(w in msg for w in ("allowed", "e.g.", "one of", "would leave", "name the",
+                                  "not understood", "ambiguous", "outside the plan window",
+                                  "not plausible", "implausib", "not positive",
+                                  "not a whole number", "must stay"))
 
 
-#: the planner's edits added with the coupled twin (supplier terms, lead time, spot price,
-#: DC status): written in scenario files or Python; the question parser does not read them
-#: yet (the question-understanding issue), so the question set does not cover them
-NOT_ASKED_YET = {"supplier_capacity", "supplier_price", "supplier_reliability", "lead_time",
-                 "spot_price", "dc_status"}
+#: DC status needs the distribution network's names, which this set does not pass
+#: (benchmarks/bench_llm.py reads it without one); tests/llm/test_question_set.py covers it
+NOT_ASKED_HERE = {"dc_status"}
 
 
 def test_question_set_is_large_and_covers_every_kind(spec):
     assert len(QUESTIONS) >= 30
     kinds = {e["kind"] for q in QUESTIONS if q["expected"] != "reject" for e in q["expected"]}
-    assert kinds == set(EDIT_KINDS) - NOT_ASKED_YET
+    assert kinds == set(EDIT_KINDS) - NOT_ASKED_HERE
     assert sum(q["expected"] == "reject" for q in QUESTIONS) >= 5
 
 
@@ -80,19 +82,40 @@ def test_every_parse_is_valid_or_rejected_clearly(spec):
 
 
 def test_model_parses_are_valid_or_rejected_clearly(spec):
-    """The real model under the JSON schema: whatever it writes is validated."""
-    for q in ("what if supplier S2 is two weeks late?", "what if we add a night shift?",
-              "what is the weather like tomorrow?"):
-        r = parse_question(q, spec, method="llm")
-        assert r.method == "llm"
-        if r.ok:
-            scenarios_from_dict({"scenarios": [r.scenario().model_dump(mode="json")]}, spec)
-        else:
-            assert r.error, q
-    # in auto mode a model edit naming nothing of the question is refused
-    r = parse_question("what is the weather like tomorrow?", spec, method="auto")
+    """The real model under the JSON schema: whatever it writes is validated and held to
+    the consumption rule (two model calls each; the model is slow on two cores)."""
+    r = parse_question("what if supplier S2 is two weeks late?", spec, method="llm")
+    assert r.method == "llm"
+    if r.ok:
+        scenarios_from_dict({"scenarios": [r.scenario().model_dump(mode="json")]}, spec)
+    else:
+        assert r.error
+    # no what-if in it: whatever kind the model picks, no edit can account for the words
+    r = parse_question("make everything better", spec, method="auto")
     assert not r.ok
-    assert "rephrase" in r.error or "no scenario edit" in r.error
+    assert "e.g. 'what if supplier S2 is two weeks late?'" in r.error
+    # a question of fact is refused before the model is asked
+    r = parse_question("what is the weather like tomorrow?", spec, method="llm")
+    assert not r.ok and r.method == "none" and "not a what-if" in r.error
+
+
+def test_model_edits_are_held_to_the_consumption_rule(spec):
+    """Without the model: an edit whose names or numbers the question does not hold is
+    refused (the check that guards the model fallback)."""
+    from twinbench.llm.questions.consume import model_unused
+    from twinbench.llm.questions.lexicon import Context, Lexicon
+    from twinbench.llm.questions.normalise import normalise
+
+    lex = Lexicon(spec, Context())
+    q = normalise("what if supplier S2 is two weeks late?", lex)
+    assert model_unused(q, [{"kind": "supplier_delay", "supplier": "S2", "delay": 336.0}],
+                        lex) == []
+    assert model_unused(q, [{"kind": "supplier_delay", "supplier": "S1", "delay": 336.0}],
+                        lex)  # another supplier
+    assert model_unused(q, [{"kind": "supplier_delay", "supplier": "S2", "delay": 48.0}],
+                        lex)  # a delay the question does not give
+    assert model_unused(normalise("make everything better", lex),
+                        [{"kind": "energy_price", "factor": 1.2}], lex)
 
 
 def test_schemas_restrict_entities_to_the_line(spec):

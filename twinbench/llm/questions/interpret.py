@@ -1,0 +1,374 @@
+"""Clauses into edits: each what-if kind reads the phrases it needs and marks them used.
+
+:func:`interpret` returns plain edit dicts or raises :class:`Refusal` with the reason. The
+consumption rule is applied here: after every clause has been read, any significant token
+(a number, a name, negation, a direction word) that no edit used refuses the question,
+naming the words not understood.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from twinbench.llm.questions import frames
+from twinbench.llm.questions.grammar import KIND_KWS as _KIND_KWS
+from twinbench.llm.questions.grammar import Clause, Item
+from twinbench.llm.questions.lexicon import Lexicon
+from twinbench.llm.questions.reader import (
+    MAX_HOURS,
+    MAX_MACHINES,
+    Reader,
+    Refusal,
+    _duration,
+    _factor,
+    _names,
+    _one_kind,
+    _start,
+    _weeks,
+)
+
+#: the refusal when no kind of what-if is recognised (the model may try after it)
+NO_WHATIF = ("no what-if recognised; ask about one change to the plant, e.g. 'what if "
+             "supplier S2 is two weeks late?'")
+
+#: words of "and S3 too" / "and so is S3" besides the entity
+_TOO_FILL = {"TOO", "PRON", "AND", "BOTHW"}
+
+__all__ = ["MAX_HOURS", "MAX_MACHINES", "Refusal", "interpret"]
+
+
+def _machines(r: Reader) -> list[str]:
+    out: list[str] = []
+    for item, e in r.ents("machine"):
+        if e.error:
+            raise Refusal(e.error)
+        r.take(item)
+        out += e.names
+    for item, e in r.ents("station"):
+        if e.error:
+            raise Refusal(e.error)
+        ms = r.lex.machines_of(e.names[0]) if e.names else []
+        if not ms:
+            raise Refusal(f"'{item.text}': which machine?")
+        if e.count is not None and e.count != len(ms):
+            raise Refusal(f"{e.names[0]} has {len(ms)} machines, not {e.count:g}")
+        if len(ms) > 1 and not (e.both or e.note == "plural" or e.count == len(ms)):
+            raise Refusal(f"'{item.text}' is ambiguous: {' or '.join(ms)}; name the machine")
+        r.take(item)
+        out += ms
+    _one_kind(r, "machine", "station")
+    return out
+
+
+def _clause(r: Reader) -> list[dict[str, Any]]:
+    ordered = any(i.text.lower() in ("orders", "ordered") for i in r.kw("DEMAND"))
+    if (r.has("ORDERW") or (ordered and r.has("DUE"))) and r.ents("product"):
+        r.use_kw("DEMAND") if ordered else None
+        return frames.new_order(r)
+    unknown = [i for i in r.of("ents") for e in i.value if e.kind == "unknown"]
+    if unknown:
+        raise Refusal(f"'{unknown[0].text}' is not a name of this plant; {_names_list(r)}")
+    if r.has("TARIFFP"):
+        t = r.kw("TARIFFP")[0]
+        raise Refusal(f"'{t.text}': an energy_price edit scales every tariff period; one "
+                      "period alone cannot be changed (ask e.g. 'electricity 20% dearer')")
+    if r.has("STOPW"):
+        raise Refusal(f"'{r.kw('STOPW')[0].text}' cannot be expressed as an edit; ask about "
+                      "one definite change (e.g. 'S2 is 3 days late', 'demand for BRK-A up "
+                      "20% in weeks 2-5')")
+    sups = _names(r, "supplier", "supplier") if r.ents("supplier") else []
+    if sups:
+        r.use_kw("SUPWORD", "DELIVER")
+        return frames.supplier_edits(r, sups)
+    if r.has("SUPWORD"):
+        raise Refusal("which supplier? name it (S1, ...)")
+    if r.has("SPOT"):
+        r.use_kw("SPOT", "PRICE")
+        return [{"kind": "spot_price", "factor": _factor(r, "spot price")}]
+    dcs = r.ents("dc")
+    if dcs or r.has("DCWORD"):
+        for item, e in r.ents("region"):  # "the east and west DCs"
+            dc = r.lex.dc_of_region(e.names[0])
+            if any(x.kind == "dc" for x in item.value) and dc:
+                e.kind, e.names = "dc", [dc]
+        names = _names(r, "dc", "DC")
+        if not names:
+            raise Refusal("which distribution centre?")
+        neg = r.has("NEG")
+        if r.has("OPEN") == r.has("CLOSE") and not neg:
+            raise Refusal("say whether the DC is open or closed")
+        is_open = r.has("OPEN") != neg if r.has("OPEN") or r.has("CLOSE") else False
+        if r.has("CLOSE") and not r.has("OPEN"):
+            is_open = neg
+        r.use_kw("OPEN", "CLOSE", "NEG", "DCWORD")
+        return [{"kind": "dc_status", "dc": d, "open": is_open} for d in names]
+    machine_lost = r.has("LOSS") and r.ents("machine") and r.of("duration") and not \
+        r.has("ADD", "REMOVE", "HAD")
+    if (r.has("DOWN") or machine_lost) and (r.ents("machine") or r.ents("station")):
+        r.use_kw("LOSS")  # "we lose PRESS1 for a day": an outage
+        ms = _machines(r)
+        shifts = {sh.name.lower(): sh for sh in r.lex.spec.calendar.shifts}
+        named = [i for i in r.kw("LATE", "EARLY") if i.text.lower() in shifts]
+        if named and r.has("SHIFTW") and not r.of("duration"):
+            sh = shifts[named[0].text.lower()]  # "for the late shift on 2026-01-08"
+            r.take(named[0])
+            r.use_kw("SHIFTW")
+            h = sh.hours
+            start = _start(r)[:10] + " " + sh.start
+        elif not r.of("duration") and _span(r):
+            start, h = _span(r, take=True)  # "from 2026-01-12 06:00 to 2026-01-13 06:00"
+        else:
+            h = _duration(r, "for how long")
+            start = _start(r)
+        r.use_kw("DOWN")
+        return [{"kind": "machine_down", "machine": m, "start": start, "duration": h}
+                for m in ms]
+    if r.has("ENERGY"):
+        r.use_kw("ENERGY", "PRICE")
+        return [{"kind": "energy_price", "factor": _factor(r, "energy price")}]
+    if r.has("SHIFTW", "NIGHT", "WEEKEND", "SATURDAY", "SUNDAY"):
+        return frames.shift(r)
+    stations = [(i, e) for i, e in r.ents("station")]
+    if r.has("BUFFER"):
+        return frames.buffer(r)
+    strong_add = [i for i in r.kw("ADD") if any(t.significant for t in i.toks)
+                  or not i.toks]  # an "add" of the part before ("add X and a Y")
+    if (stations or r.ents("machine")) and (strong_add or r.has("REMOVE", "ONEMORE", "LOSS",
+                                                                 "HAD")
+                                            or any(e.count is not None for _, e in stations)
+                                            or (r.of("mult") and any(
+                                                e.note == "plural" for _, e in stations))):
+        return frames.add_machines(r, stations)
+    if r.ents("machine"):
+        raise Refusal("say what happens to the machine (down for how long)")
+    if stations and r.has("SLOWER", "FASTER", "PROC"):  # "twice as slow", not "double X"
+        return frames.processing(r)
+    if r.has("DEMAND") or r.ents("product"):
+        return _demand(r)
+    raise Refusal(NO_WHATIF)
+
+
+def _demand(r: Reader) -> list[dict[str, Any]]:
+    r.use_kw("DEMAND")
+    prods = _names(r, "product", "product") or ["all"]
+    zero = [i for i in r.of("bare") if i.value == 0]
+    no = [i for i in r.kw("NEG") if i.text.lower() == "no"]
+    sized = r.of("percent") or r.of("mult") or r.of("bare")
+    if zero and not r.of("percent"):
+        f = r.take(zero[0]) and 0.0
+        if r.before(zero[0], "TO"):  # "drops to zero"
+            r.use_kw("TO", "DOWNDIR")
+    elif no and not sized and r.before(no[0], "DEMAND") is False and _next_is(r, no[0],
+                                                                           "DEMAND"):
+        r.take(no[0])  # "no demand for FRM-1"
+        f = 0.0
+    else:
+        f = _factor(r, "demand")
+    first, last = _weeks(r)
+    out = []
+    for p in prods:
+        e: dict[str, Any] = {"kind": "demand_change", "product": p, "factor": f}
+        if first is not None:
+            e["first_week"] = first
+            if last is not None:
+                e["last_week"] = last
+        out.append(e)
+    return out
+
+
+def _names_list(r: Reader) -> str:
+    """The plant's names, for a refusal of an unknown one."""
+    lex = r.lex
+    parts = [("suppliers", lex.suppliers), ("machines", lex.machines),
+             ("stations", lex.stations), ("products", sorted(lex.spec.product_map)),
+             ("DCs", lex.ctx.dcs)]
+    return "allowed names: " + "; ".join(f"{k} {', '.join(v)}" for k, v in parts if v)
+
+
+def _span(r: Reader, take: bool = False) -> tuple[str, float] | None:
+    """(start, hours) of "from DATE to DATE" or "on DATE from HH:MM to HH:MM", or None."""
+    dates, clocks = r.of("date"), r.of("clocks")
+    if len(dates) == 2 and not clocks and r.before(dates[1], "TO"):
+        a, b = (datetime.fromisoformat(d.value) for d in dates)
+        used = [*dates, *r.kw("TO"), *r.kw("FROM")]
+    elif len(dates) == 1 and len(clocks) == 1 and len(clocks[0].value) == 2 and \
+            dates[0].value.endswith(" 06:00") and ":" not in dates[0].text:
+        day = dates[0].value[:10]
+        a, b = (datetime.fromisoformat(f"{day} {c}") for c in clocks[0].value)
+        used = [dates[0], clocks[0], *r.kw("FROM")]
+    else:
+        return None
+    h = (b - a).total_seconds() / 3600
+    if h <= 0:
+        raise Refusal(f"the outage ends ({b:%Y-%m-%d %H:%M}) before it starts "
+                      f"({a:%Y-%m-%d %H:%M})")
+    if take:
+        for i in used:
+            r.take(i)
+    return a.strftime("%Y-%m-%d %H:%M"), h
+
+
+def _next_is(r: Reader, item: Item, kw: str) -> bool:
+    """Whether the phrase right after ``item`` is the keyword ``kw``."""
+    k = r.items.index(item)
+    return k + 1 < len(r.items) and r.items[k + 1].kind == "kw" and r.items[k + 1].value == kw
+
+
+def interpret(clauses: list[Clause], lex: Lexicon) -> list[dict[str, Any]]:
+    """Edits (plain dicts) of the clauses, or :class:`Refusal`.
+
+    A clause that names no kind of its own (``... and S2 too``) takes the keywords of the
+    clause before it.
+    """
+    out: list[dict[str, Any]] = []
+    prev: Clause | None = None
+    clauses = _merge(_distribute(clauses))
+    timed: list[tuple[set[str], str]] = []  # per clause: its edit kinds, its time (or '')
+    for clause in clauses:
+        own = _own_kinds(clause)
+        too = any(i.kind == "kw" and i.value == "TOO" for i in clause.items)
+        rest = [i for i in clause.items if not (i.kind == "kw" and i.value in _TOO_FILL)]
+        if too and prev is not None and len(rest) == 1 and rest[0].kind == "ents":
+            # "... and S1 too", "and so is S3": the previous clause for other entities
+            for i in clause.items:
+                if i is not rest[0]:
+                    i.toks = [t for t in i.toks if not t.significant]
+            clause = Clause([rest[0], *[Item(i.kind, i.value, []) for i in prev.items
+                                        if i.kind != "ents"]])
+        elif not own and prev is not None:
+            when = {"date", "weeks"}
+            here = [i for i in clause.items if i.kind in when]
+            there = [i for i in prev.items if i.kind in when]
+            if bool(here) != bool(there):
+                said = (here or there)[0].text
+                raise Refusal(f"does '{said}' apply to both parts of the question? say when "
+                              "for each (e.g. 'LASER1 is down for 3 hours on 2026-01-20 and "
+                              "LASER2 for 5 hours on 2026-01-20')")
+            if not any(i.kind == "ents" for i in clause.items) and not any(
+                    i.kind == "kw" and i.value == "PRON" for i in clause.items):
+                raise Refusal(f"what does '{' '.join(i.text for i in clause.items)}' apply "
+                              "to? name it in each part (e.g. 'demand for CAB-S up 10% and "
+                              "demand for CAB-L down 10%')")
+            neg = [i for i in clause.items if i.kind == "kw" and i.value == "NEG"]
+            if neg:  # "close DC-SOUTH but not DC-WEST": no change, or the opposite one?
+                raise Refusal(f"'{' '.join(i.text for i in clause.items)}': say what happens "
+                              "to it instead, or leave it out (e.g. 'close DC-SOUTH')")
+            inherited = [i for i in prev.items if i.kind == "kw" and i.value in _KIND_KWS]
+            if any(e.kind in ("machine", "station") for i in clause.items if i.kind == "ents"
+                   for e in i.value):  # "add a night shift and a fourth weld robot"
+                inherited = [i for i in inherited if i.value not in _SHIFT_KWS]
+            clause = Clause([*clause.items, *[Item("kw", i.value, []) for i in inherited]])
+        if prev is not None and not any(i.kind == "ents" for i in clause.items) and any(
+                i.kind == "kw" and i.value == "PRON" for i in clause.items):
+            clause = Clause([*clause.items, *[Item("ents", i.value, []) for i in prev.items
+                                              if i.kind == "ents"]])
+        r = Reader(clause, lex)
+        r.use_kw("PRON")
+        edits = _clause(r)
+        out += edits
+        when = [i for i in clause.items if i.kind in _WHEN]
+        timed.append(({e["kind"] for e in edits},
+                      (when[0].text or str(when[0].value)) if when else ""))
+        left = r.unused()
+        if left:
+            raise Refusal("not understood: " + ", ".join(f"'{i.text}'" for i in left)
+                          + "; every number and name must belong to the what-if (e.g. 'S2 "
+                          "is 3 days late', 'PRESS1 down for 4 hours from 2026-01-12')")
+        prev = clause
+    if not out:
+        raise Refusal(NO_WHATIF)
+    _same_time(timed)
+    _no_clash(out)
+    return out
+
+
+#: keywords of a shift: a machine named in the next part does not get them
+_SHIFT_KWS = {"SHIFTW", "NIGHT", "WEEKEND", "SATURDAY", "SUNDAY"}
+#: direction words that name a price change by themselves ("S4 fasteners 10% cheaper")
+_PRICE_WORDS = {"cheaper", "dearer", "pricier", "expensive"}
+
+
+def _own_kinds(clause: Clause) -> set[str]:
+    """The kinds of what-if a clause names by its own words."""
+    own = ({i.value for i in clause.items if i.kind == "kw"}
+           | {t.type for i in clause.items for t in i.toks}) & _KIND_KWS
+    if any(t.text.lower() in _PRICE_WORDS for i in clause.items for t in i.toks):
+        own.add("PRICE")
+    return own
+
+
+def _merge(clauses: list[Clause]) -> list[Clause]:
+    """A part that names nothing and only says more of the same kind belongs to the part
+    before it ("LASER2 breaks down on 2026-01-14 at 10:00 and is out for 36 hours")."""
+    out: list[Clause] = []
+    for c in clauses:
+        own = _own_kinds(c)
+        if out and own and own <= _own_kinds(out[-1]) and not any(
+                i.kind == "ents" or (i.kind == "kw" and i.value in ("PRON", "TOO"))
+                for i in c.items) and any(i.kind == "ents" for i in out[-1].items):
+            out[-1] = Clause([*out[-1].items, *c.items])
+        else:
+            out.append(c)
+    return out
+
+
+#: phrases that say when an edit applies
+_WHEN = ("date", "weeks", "clocks")
+#: kinds whose edits have a time (a start or weeks) that defaults when not said
+_TIMED_KINDS = {"machine_down", "demand_change", "supplier_loss"}
+
+
+def _distribute(clauses: list[Clause]) -> list[Clause]:
+    """"..., both from 2026-01-12" / "..., all in weeks 2-5" at the end of a question
+    with several clauses: the time applies to every clause."""
+    if len(clauses) < 2:
+        return clauses
+    items = clauses[-1].items
+    k = next((k for k, i in enumerate(items) if i.kind == "kw" and i.value in (
+        "BOTHW", "BOTH")), None)
+    if k is None:
+        return clauses
+    tail = items[k + 1:]
+    lead = [i for i in tail if i.kind == "kw" and i.value in ("FROM", "IN", "FOR", "BY")]
+    when = [i for i in tail if i.kind in _WHEN]
+    if not when or len(lead) + len(when) != len(tail):
+        return clauses
+    copies = [Item(i.kind, i.value, []) for i in tail]
+    out = []
+    for c in clauses[:-1]:
+        if any(i.kind in _WHEN for i in c.items):
+            raise Refusal(f"'{' '.join(i.text for i in items[k:])}' applies to every part, "
+                          "but a part has its own time; say the time once per part")
+        out.append(Clause([*c.items, *copies]))
+    return [*out, Clause([*items[:k], *tail, Item("kw", "BOTHW", items[k].toks)])]
+
+
+def _same_time(timed: list[tuple[set[str], str]]) -> None:
+    """Refuse two parts of one kind where only one says when ("WELD3 down for 2 days and
+    PRESS1 for a day from 2026-01-12"): the other would silently take the default."""
+    for a, (ka, wa) in enumerate(timed):
+        for kb, wb in timed[a + 1:]:
+            if ka & kb & _TIMED_KINDS and bool(wa) != bool(wb):
+                raise Refusal(f"does '{wa or wb}' apply to both parts of the question? say "
+                              "when for each (e.g. 'LASER1 is down for 3 hours on "
+                              "2026-01-20 and LASER2 for 5 hours on 2026-01-20')")
+
+
+#: fields that name what an edit changes (two edits of a kind on the same clash)
+_KEYS = ("supplier", "machine", "station", "product", "material", "dc")
+
+
+def _no_clash(edits: list[dict[str, Any]]) -> None:
+    """Refuse two edits of one kind on the same thing ("add a press brake and remove a
+    press brake"): one would silently override or undo the other."""
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for e in edits:
+        if e["kind"] in ("new_order", "add_shift", "machine_down"):
+            continue
+        key = (e["kind"], *[e.get(k) for k in _KEYS])
+        if key in seen:
+            what = ", ".join(str(e[k]) for k in _KEYS if e.get(k)) or "the same thing"
+            raise Refusal(f"the question changes {e['kind']} of {what} twice; say one change "
+                          "(e.g. 'add two press brakes')")
+        seen[key] = e

@@ -1,0 +1,239 @@
+"""The English words the question parser knows, apart from the plant's names
+(:mod:`.lexicon`): numbers, fractions, ordinals, units, the keywords of each what-if kind,
+fixed phrases, multipliers, superlatives, and which token types the consumption rule
+counts as significant."""
+
+from __future__ import annotations
+
+from twinbench.llm.questions.lexicon import Phrase
+
+__all__ = [
+    "COUNT_UNITS",
+    "DAYS",
+    "FRACTIONS",
+    "HARMLESS",
+    "KEYWORDS",
+    "MULTIPLIERS",
+    "ONES",
+    "ORDINALS",
+    "PHRASES",
+    "SCALES",
+    "SCALE_AFTER_DIGITS",
+    "SIGNIFICANT",
+    "SUPERLATIVES",
+    "TENS",
+    "TYPO_WORDS",
+    "UNITS",
+    "WEAK_ADD",
+]
+
+ONES = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+        "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+        "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+        "eighteen": 18, "nineteen": 19}
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+        "eighty": 80, "ninety": 90}
+SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+            "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "last": -1, "final": -1}
+FRACTIONS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4,
+             "fifth": 5, "fifths": 5, "tenth": 10, "tenths": 10}
+#: hours of a unit; "shift" is set from the calendar
+UNITS = {"minute": 1 / 60, "minutes": 1 / 60, "min": 1 / 60, "mins": 1 / 60,
+         "hour": 1, "hours": 1, "h": 1, "hr": 1, "hrs": 1, "day": 24, "days": 24, "d": 24,
+         "week": 168, "weeks": 168, "wk": 168, "wks": 168, "w": 168,
+         "fortnight": 336, "fortnights": 336, "month": 672, "months": 672}  # a month: 4 weeks
+COUNT_UNITS = {"unit", "units", "pcs", "pieces", "piece", "parts", "part", "places",
+               "place", "slots", "slot", "items", "pallets", "kg", "m", "kits", "kit"}
+
+#: keyword -> token type (single words; multiword phrases below)
+KEYWORDS: dict[str, str] = {}
+for _t, _ws in {
+    "LATE": "late later delay delays delayed behind slips slip slipping tardy",
+    "EARLY": "early earlier sooner ahead",
+    "LOSS": "nothing bankrupt bankruptcy insolvent lose lost loses loss strike "
+            "disappears collapses",
+    "DOWN": "down fail fails failed failure breaks broke broken breakdown offline outage "
+            "unavailable maintenance repair repaired idle outages stopped stops stop halts out",
+    "DEMAND": "demand orders sales volume volumes",
+    "ENERGY": "electricity energy power tariff tariffs kwh",
+    "SHIFTW": "shift shifts",
+    "BUFFER": "buffer buffers queue wip",
+    "ADD": "add adds added buy install installs another purchase extra additional new "
+           "get run runs introduce introduces buying buys bought purchases purchasing",
+    "REMOVE": "remove removes removed retire retires sell scrap decommission fewer cancel "
+              "cancels cancelled canceled",
+    "SLOWER": "slow slower slows longer lengthened lengthen lengthens extended extends",
+    "FASTER": "fast quick faster quicker speeds shorter shortened shorten shortens",
+    "PROC": "processing cycle takes take took taking",
+    "ORDERW": "order wants requests",
+    "RUSH": "rush urgent",
+    "CAPACITY": "capacity capacities",
+    "DELIVER": "deliver delivers delivering deliveries delivery ships ship shipping "
+               "supply supplies arrive arrives arrival arrivals come comes",
+    "RELEASE": "released release releases",
+    "WEIGHT": "weight priority",
+    "PRICE": "price prices cost costs pricing charges",
+    "RELIAB": "reliability reliable improves improve worsens deteriorates",
+    "SPOT": "spot",
+    "OPEN": "open opens opened reopen reopens",
+    "CLOSE": "close closes closed closing shut shuts mothball mothballed",
+    "UP": "up more higher rise rises rising increase increases increased grow grows jump "
+          "jumps spike spikes raise raises raised boost climbs dearer pricier expensive "
+          "plus bigger larger above hike hikes hiked enlarge enlarges expand expands",
+    "DOWNDIR": "less lower drop drops fall falls decrease decreases decreased shrink "
+               "shrinks cut cuts reduce reduces reduced declines minus cheaper sinks smaller below "
+               "lower lowers lowered lowering slash slashes slashed",
+    "NEG": "not no never without",
+    "STOPW": "or either except unless instead maybe perhaps between roughly about "
+             "approximately around some several few many trucks truck ticket line lines "
+             "tomorrow today tonight yesterday afternoon evening noon midnight overnight "
+             "daily hourly monthly yearly annually points other next year years "
+             # hedges and frequencies no edit can carry ("S2 is sometimes 3 days late")
+             "sometimes occasionally often usually partially partly intermittently "
+             "randomly alternate alternating cumulative cumulatively compounding almost "
+             "nearly probably possibly likely unlikely chance nightly repeatedly again "
+             "average typically mostly half-time "
+             # a month without a day is no week of the plan ("may" is also a verb)
+             "january february march april june july august september october november "
+             "december jan feb mar apr jun jul aug sep sept oct nov dec",
+    "BOTH": "both all every each",
+    "SUPWORD": "supplier suppliers vendor vendors",
+    "DCWORD": "dc dcs warehouse warehouses",
+    "GENMACH": "machine machines",
+    "TO": "to until till through",
+    "BY": "by",
+    "FROM": "from starting beginning after",
+    "IN": "in during",
+    "FOR": "for",
+    "DUE": "due deadline",
+    "TIMES": "times fold",
+    "TOO": "too also",
+    "REGIONW": "region",
+    "HAD": "had have having",
+    "PRON": "its it their they them",
+    "DAYNAME": "monday mondays tuesday tuesdays wednesday wednesdays thursday thursdays "
+               "friday fridays saturday saturdays sunday sundays weekdays weekday weekends",
+    "OF": "of",
+    "PCT": "percent pct",
+}.items():
+    for _w in _ws.split():
+        KEYWORDS.setdefault(_w, _t)
+
+PHRASES: dict[tuple[str, ...], Phrase] = {}
+for _p, _t in {
+    "no longer": "LOSS", "no deliveries": "LOSS", "out of business": "LOSS",
+    "goes bust": "LOSS", "go bust": "LOSS", "went bust": "LOSS", "go under": "LOSS",
+    "go bankrupt": "LOSS", "goes bankrupt": "LOSS", "goes under": "LOSS",
+    "drops out": "LOSS", "cut off": "LOSS",
+    "runs out of supply": "LOSS", "run out of supply": "LOSS", "stops delivering": "LOSS",
+    "stop delivering": "LOSS", "cannot deliver": "LOSS", "can't deliver": "LOSS",
+    "fails to deliver": "LOSS", "delivers nothing": "LOSS", "deliver nothing": "LOSS",
+    "out of service": "DOWN", "out of order": "DOWN", "out of action": "DOWN",
+    "lead time": "LEADTIME", "lead times": "LEADTIME", "lead-time": "LEADTIME",
+    "delivery time": "LEADTIME", "cycle time": "PROC", "cycle times": "PROC",
+    "processing time": "PROC", "processing times": "PROC", "on time": "RELIAB",
+    "on-time": "RELIAB", "spot market": "SPOT", "across the board": "ALLPROD",
+    "all products": "ALLPROD", "every product": "ALLPROD", "each product": "ALLPROD",
+    "overall": "ALLPROD", "in total": "ALLPROD", "per week": "PERWEEK", "per cent": "PCT",
+    "each week": "PERWEEK", "weekly": "PERWEEK", "/week": "PERWEEK", "/wk": "PERWEEK",
+    "distribution centre": "DCWORD", "distribution center": "DCWORD",
+    "distribution centres": "DCWORD", "distribution centers": "DCWORD",
+    "more than": "STOPW", "less than": "STOPW", "at least": "STOPW", "at most": "CAPACITY",
+    "up to": "STOPW", "and/or": "STOPW", "per day": "STOPW", "per hour": "STOPW",
+    "per month": "STOPW", "per year": "STOPW", "as well as": "AND", "night shift": "NIGHT",
+    "weekend shift": "WEEKEND", "saturday shift": "SATURDAY", "sunday shift": "SUNDAY",
+    "one more": "ONEMORE", "full shift": "SHIFTU", "full shifts": "SHIFTU",
+    "whole shift": "SHIFTU", "whole shifts": "SHIFTU", "cut in half": "HALVE",
+    "slows down": "SLOWER", "slow down": "SLOWER", "slowed down": "SLOWER",
+    "speeds up": "FASTER", "speed up": "FASTER", "sped up": "FASTER",
+    "not available": "DOWN", "isn't available": "DOWN", "is not available": "DOWN",
+    "switch off": "DOWN", "switched off": "DOWN", "turn off": "DOWN", "turned off": "DOWN",
+    "not working": "DOWN", "isn't working": "DOWN", "not running": "DOWN",
+    "out of stock": "LOSS",
+    "take away": "REMOVE", "takes away": "REMOVE", "take out": "REMOVE",
+    "get rid of": "REMOVE", "gets rid of": "REMOVE", "so is": "TOO", "so are": "TOO",
+    "so does": "TOO", "so do": "TOO", "as well": "TOO", "same for": "TOO",
+    "in half": "HALVE", "fully reliable": "RELFULL", "perfectly reliable": "RELFULL",
+    "completely reliable": "RELFULL",
+}.items():
+    PHRASES[tuple(_p.split())] = Phrase(_t)
+for _p in ("at the weekend", "at weekends", "on weekends", "on the weekend"):
+    PHRASES[tuple(_p.split())] = Phrase("DAYNAME", ("Sat", "Sun"))
+for _ref in ("forecast", "forecasts", "planned", "plan", "expected", "usual", "normal",
+             "today", "now", "before", "budget", "budgeted"):
+    PHRASES[("less", "than", _ref)] = Phrase("DOWNDIR")
+    PHRASES[("more", "than", _ref)] = Phrase("UP")
+    PHRASES[("than", _ref)] = Phrase("SKIP")
+# the whole plan window: what a question without a time means anyway (the plan is a quarter)
+for _w in ("whole", "entire", "full"):
+    for _n in ("quarter", "horizon", "plan", "period", "plan window", "planning horizon"):
+        PHRASES[(_w, *_n.split())] = Phrase("SKIP")
+for _n in ("this quarter", "the quarter", "all quarter"):
+    PHRASES[tuple(_n.split())] = Phrase("SKIP")
+# buying in an emergency is buying on the spot market ("emergency purchases")
+for _n in ("purchases", "purchase", "buying", "buys", "sourcing", "procurement"):
+    PHRASES[("emergency", _n)] = Phrase("SPOT")
+
+#: "2 million", "20 thousand": a scale word after digits multiplies them
+SCALE_AFTER_DIGITS = {"hundred": 100, "thousand": 1000, "million": 1_000_000,
+                      "billion": 1_000_000_000}
+
+#: words that may stand in a question without being read (function words, auxiliaries,
+#: pronouns, verbs and adjectives that say nothing about an edit). Any other word that no
+#: token covers refuses the question as not understood: a word the parser does not know
+#: may change what the question means ("S2 is 3 days late on alternate weeks").
+HARMLESS = set("""
+a an the is are was were be been being am will would could should shall may might can must
+do does did done doing what what's whats if when so suppose supposing imagine assume
+assuming say let let's lets consider happens happen happened happening goes go going gone
+gets get got getting becomes become became set sets put puts keep keeps kept stay stays
+stayed remain remains remained has have we us our ours i me my you your they them their it
+its this that these those there here which who how why just only even really actually
+still currently entire entirely whole completely totally fully suddenly unexpectedly
+please thanks thank hello hi okay ok case scenario plant factory shop floor station
+stations work works worked use uses used using need needs needed make makes made
+time anything everything anymore any front as well much into onto upon with at on to of
+by for from in out up s current existing base baseline usual regular standard default
+same see sees face faces experience experiences hit hits suffer suffers someone
+morning customer customers factor hold holds holding force forced show shows showing
+turns turn cope handle manage survive premium effect effects impact impacts result
+results consequence consequences affect affects affected simulate simulation hypothetically
+hypothetical given look looks check unfortunately apparently reportedly expect expects
+forecast forecasts forecasted""".split())
+
+MULTIPLIERS = {"double": 2.0, "doubles": 2.0, "doubled": 2.0, "doubling": 2.0, "twice": 2.0,
+               "triple": 3.0, "triples": 3.0, "tripled": 3.0, "tripling": 3.0,
+               "thrice": 3.0, "treble": 3.0, "trebles": 3.0, "quadruple": 4.0,
+               "quadruples": 4.0, "halve": 0.5, "halves": 0.5, "halved": 0.5}
+DAYS = {d: d[:3].capitalize() for d in ("monday", "tuesday", "wednesday", "thursday",
+                                          "friday", "saturday", "sunday")}
+DAYS |= {d + "s": v for d, v in DAYS.items()} | {"weekdays": "weekdays",
+                                                  "weekday": "weekdays",
+                                                  "weekends": ("Sat", "Sun")}
+#: "add" words that often mean nothing ("S1 runs late", "spot purchases")
+WEAK_ADD = {"run", "runs", "get", "gets", "purchase", "purchases", "buying", "buys",
+            "purchasing"}
+WEEK = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+SUPERLATIVES = {("cheapest",): "cheapest", ("most", "expensive"): "most expensive",
+                ("dearest",): "dearest", ("most", "reliable"): "most reliable",
+                ("least", "reliable"): "least reliable", ("fastest",): "fastest",
+                ("slowest",): "slowest", ("largest",): "largest", ("biggest",): "biggest",
+                ("smallest",): "smallest", ("longest", "lead", "time"): "slowest",
+                ("shortest", "lead", "time"): "fastest"}
+FILLERS = {"the", "a", "an", "our", "all", "its", "their", "each", "every", "this", "that",
+            "us", "now", "example", "instance", "plan", "time", "anything", "everything",
+            "them", "it", "some", "one", "course", "line", "anyone", "customers", "schedule",
+            "planned", "expected", "normal"}
+TYPO_WORDS = sorted(w for w, t in KEYWORDS.items() if len(w) >= 6)
+SIGNIFICANT = {"NUM", "FRAC", "ORD", "DATE", "CLOCK", "NEG", "STOPW", "UNK", "UNKW", "SUP", "MACH",
+               "PROCW", "MNOUN", "PROD", "PRODONE", "MAT", "DC", "REGION", "EARLY", "LATE", "UP",
+               "DOWNDIR", "SLOWER", "FASTER", "MULT", "SUPERL", "COUNTRY", "BOTTLENECK",
+               "HALVE", "ONEMORE", "PCT", "DAYNAME", "TARIFFP", "RELFULL",
+               # words that name a kind of what-if: a parse that ignores one has missed
+               # what the question says ("S4 stops shipping for a month" is no delay)
+               "LOSS", "DOWN", "DEMAND", "ENERGY", "BUFFER", "ADD", "REMOVE", "PROC",
+               "ORDERW", "CAPACITY", "PRICE", "RELIAB", "SPOT", "LEADTIME", "OPEN", "CLOSE",
+               "SHIFTW", "NIGHT", "WEEKEND", "SATURDAY", "SUNDAY",
+               # "per week", "the final week": a rate or a time no edit may drop
+               "PERWEEK", "UNIT", "WEEKIDX"}
