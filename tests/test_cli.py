@@ -146,7 +146,8 @@ def test_ask_without_the_model_uses_rules_and_templates() -> None:
     assert "Template text written by code from the facts" in res.output
     assert "supply cost" in res.output
     res = runner.invoke(app, ["ask", "please improve things", "--no-llm"])
-    assert res.exit_code == 1 and "no scenario edit recognised" in res.output
+    # refused, saying what was not understood (the consumption rule)
+    assert res.exit_code == 1 and "not understood: 'things'" in res.output, res.output
 
 
 def test_report_needs_a_demo_folder(tmp_path) -> None:

@@ -6,7 +6,11 @@ optimize (schedule, supply) -> simulate -> scenarios -> grounded explanations.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from twinbench.spec import LineSpec, SpecError, load_spec
+from twinbench.third_party import quiet_third_party
+
+quiet_third_party()  # before any library is imported: see twinbench.third_party
+
+from twinbench.spec import LineSpec, SpecError, load_spec  # noqa: E402
 
 try:
     __version__ = version("twinbench")

@@ -301,49 +301,77 @@ def reschedule_cmd(
 @app.command()
 def serve(
     port: Annotated[int, typer.Option(help="Port.")] = 5006,
-    address: Annotated[str, typer.Option(help="Address to listen on.")] = "localhost",
+    address: Annotated[str, typer.Option(
+        help="Address to listen on (0.0.0.0 or ::: every interface; the websocket then "
+             "accepts this machine's names and addresses).")] = "localhost",
     plant: Annotated[Path | None, typer.Option(help="Plant folder (default: shipped demo).")]
     = None,
     users: Annotated[Path | None, typer.Option(
-        help="JSON file {user: password}: require a login (Panel basic auth).")] = None,
-    approvers: Annotated[str, typer.Option(
-        help="Comma-separated users who may approve plans.")] = "",
-    results: Annotated[Path, typer.Option(help="Folder for approvals.")] = Path(
-        "out/dashboard"),
+        help="Users file of `twinbench users add` (argon2 hashes, roles): require a login. "
+             "Without it the dashboard is view-only.")] = None,
+    results: Annotated[Path, typer.Option(help="Folder of the audit log (audit.sqlite).")]
+    = Path("out/dashboard"),
+    four_eyes: Annotated[bool, typer.Option(
+        help="Refuse a plan's approval by the user who submitted it.")] = True,
+    allow_origin: Annotated[list[str] | None, typer.Option(
+        help="Another host[:port] the browser may reach the server by (a proxy's name); "
+             "repeatable.")] = None,
+    session_hours: Annotated[float, typer.Option(help="Longest sign-in session [h].")] = 8.0,
+    idle_minutes: Annotated[float, typer.Option(
+        help="A session ends after this long without a request [min].")] = 60.0,
+    max_failed_logins: Annotated[int, typer.Option(
+        help="Failed sign-ins of a user from one address before a 5-minute lock-out.")] = 5,
     draws: Annotated[int, typer.Option(help="Posterior draws of the twin's calibration.")]
     = 400,
     show: Annotated[bool, typer.Option(help="Open a browser.")] = False,
 ) -> None:
     """Serve the plant manager's dashboard (Panel)."""
-    import importlib.util
-    import json
-    import os
-    import secrets
+    from twinbench.access.users import UsersFileError
 
-    import panel as pn
-
-    auth = None
-    if users is not None:
-        try:
-            auth = json.loads(users.read_text())
-        except (OSError, ValueError) as err:
-            _fail(ValueError(f"cannot read users file {str(users)!r}: {err}; expected JSON "
-                             '{"user": "password", ...}'))
-        if not isinstance(auth, dict) or not auth:
-            _fail(ValueError(f"users file {str(users)!r} must map user names to passwords"))
     if not DASHBOARD.exists():
         _fail(FileNotFoundError(f"dashboard app {str(DASHBOARD)!r} not found"))
-    os.environ.update({"TWINBENCH_PLANT": str(plant or ""), "TWINBENCH_APPROVERS": approvers,
-                       "TWINBENCH_RESULTS": str(results), "TWINBENCH_DRAWS": str(draws)})
-    spec = importlib.util.spec_from_file_location("twinbench_dashboard", DASHBOARD)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    typer.echo(f"twinbench dashboard on http://{address}:{port}/"
-               + (" (login required)" if auth else ""))
-    pn.serve({"/": module.create_app}, port=port, address=address, show=show,
-             title="twinbench", basic_auth=auth, cookie_secret=secrets.token_hex(32),
-             websocket_origin=[f"{address}:{port}", f"127.0.0.1:{port}", f"localhost:{port}"],
-             num_threads=4, basic_login_template=str(DASHBOARD.parent / "login.html"))
+    sys.path.insert(0, str(DASHBOARD.parents[1]))
+    from dashboards.serve import serve_dashboard
+
+    try:
+        serve_dashboard(port, address, users, results, plant, draws, four_eyes,
+                        allow_origin or [], show, lifetime=session_hours * 3600,
+                        idle=idle_minutes * 60, max_failures=max_failed_logins)
+    except (UsersFileError, FileNotFoundError, ValueError) as err:
+        _fail(err)
+
+
+def _register_access() -> None:
+    from twinbench.access.commands import audit_app, users_app
+
+    app.add_typer(users_app, name="users")
+    app.add_typer(audit_app, name="audit")
+
+
+_register_access()
+
+
+#: the live twin's commands (their options are parsed by :mod:`twinbench.live.commands`)
+LIVE_COMMANDS = {
+    "plant-server": "Play the plant over OPC UA (accelerated; Basic256Sha256 with user names).",
+    "watch": "Subscribe to a plant server: historian, online quality, live twin, alerts.",
+    "live-certs": "Make the plant link's certificates (server, client, trust list, users).",
+    "live-add-user": "Add a user to the plant server's users file.",
+}
+
+
+def _live_command(name: str, help_text: str) -> None:
+    @app.command(name, help=help_text + " Options: twinbench " + name + " --help.",
+                 add_help_option=False,
+                 context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+    def _cmd(ctx: typer.Context) -> None:
+        from twinbench.live.commands import main as live_main
+
+        raise typer.Exit(live_main([name, *ctx.args]))
+
+
+for _name, _help in LIVE_COMMANDS.items():
+    _live_command(_name, _help)
 
 
 def main() -> None:  # pragma: no cover - entry point

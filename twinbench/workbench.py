@@ -9,10 +9,8 @@ be started in the background with :meth:`Workbench.start` and polled with
 
 from __future__ import annotations
 
-import json
 import threading
 import time
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
+from twinbench.access.approvals import ApprovalLog  # re-exported: the plan workflow
 from twinbench.data.plant import PlantData, load_plant
 
 __all__ = ["ApprovalLog", "Workbench"]
@@ -269,49 +268,3 @@ def _calibrate(plant_dir: str | Path | None, draws: int, seed: int):
     plant = load_plant(plant_dir)
     clean = check_file(plant.root / "telemetry.parquet").mask(plant.telemetry)
     return calibrate(plant.spec, clean, plant.events, draws=draws, tune=draws, seed=seed)
-
-
-@dataclass
-class ApprovalLog:
-    """Append-only record of plan decisions (JSON lines): who, what, when, why.
-
-    Parameters
-    ----------
-    path
-        The log file (created on the first decision).
-    approvers
-        Users given the right to decide; anyone else is refused.
-    """
-
-    path: Path
-    approvers: frozenset[str]
-
-    def decide(self, user: str, plan_id: str, decision: str, comment: str = "") -> dict:
-        """Record ``decision`` (``approved`` or ``rejected``) of ``plan_id`` by ``user``.
-
-        Raises
-        ------
-        PermissionError
-            ``user`` is not an approver.
-        ValueError
-            Unknown decision.
-        """
-        if decision not in ("approved", "rejected"):
-            raise ValueError(f"decision must be 'approved' or 'rejected', found {decision!r}")
-        if user not in self.approvers:
-            raise PermissionError(f"user {user!r} may not approve plans; approvers: "
-                                  f"{sorted(self.approvers)!r}")
-        entry = {"time": pd.Timestamp.now(tz="UTC").isoformat(), "user": user,
-                 "plan_id": plan_id, "decision": decision, "comment": comment}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a") as f:
-            f.write(json.dumps(entry) + "\n")
-        return entry
-
-    def entries(self) -> pd.DataFrame:
-        """Every decision so far."""
-        cols = ["time", "user", "plan_id", "decision", "comment"]
-        if not self.path.exists():
-            return pd.DataFrame(columns=cols)
-        rows = [json.loads(line) for line in self.path.read_text().splitlines() if line]
-        return pd.DataFrame(rows, columns=cols)

@@ -16,7 +16,8 @@ from twinbench.scenarios import Scenario, ScenarioError
 from twinbench.scenarios.forms import WHATIF_KINDS, form_edit, whatif_scenario
 from twinbench.workbench import Workbench
 
-from .shared import Page, table
+from .shared import Page, kpi_card, kpi_row, table
+from .words import num
 
 __all__ = ["ScenarioPage"]
 
@@ -80,18 +81,52 @@ class ScenarioPage(Page):
         from twinbench.viz.scenarios import delta_figure
 
         cost = result[result["kpi"] == "supply cost"].iloc[0]
-        self.status.object = (f"Done: supply cost changes by **{cost['delta']:,.0f} EUR** "
-                              f"(90% interval {cost['ci_low']:,.0f} to {cost['ci_high']:,.0f})")
-        cols = ["kpi", "unit", "base", "value", "delta", "ci_low", "ci_high"]
-        edit = scenario.edits[0]
+        self.status.object = (f"Done: supply cost changes by **{num(cost['delta'])} EUR** "
+                              f"(90 % interval {num(cost['ci_low'])} to "
+                              f"{num(cost['ci_high'])} EUR)")
+        cards = []
+        for _, r in result.head(4).iterrows():
+            state = "info" if r["delta"] == 0 or pd.isna(r["better"]) else (
+                "good" if bool(r["better"]) else "act")
+            cards.append(kpi_card(str(r["kpi"]).capitalize(),
+                                  f"{r['delta']:+,.{_digits(r['delta'])}f} {r['unit']}",
+                                  state, f"from {r['base']:,.{_digits(r['base'])}f}"))
+        shown = pd.DataFrame({
+            "What": result["kpi"].str.capitalize(), "Unit": result["unit"],
+            "Now": [f"{v:,.{_digits(v)}f}" for v in result["base"]],
+            "With the change": [f"{v:,.{_digits(v)}f}" for v in result["value"]],
+            "Change": [f"{v:+,.{_digits(v)}f}" for v in result["delta"]],
+            "90 % interval": [f"{lo:+,.{_digits(lo)}f} to {hi:+,.{_digits(hi)}f}"
+                              for lo, hi in zip(result["ci_low"], result["ci_high"],
+                                                strict=True)]})
         self.result[:] = [
-            pn.pane.Markdown(f"**{edit.kind}**: `{edit.model_dump(exclude={'kind'})}`"),
-            table(result[cols].round(3), name="comparison"),
-            pn.pane.Plotly(delta_figure(result), sizing_mode="stretch_width")]
+            pn.pane.Markdown(f"**{WHATIF_KINDS.get(self.kind.value, 'what-if')}**: "
+                             f"{_describe(scenario.edits[0])}"),
+            kpi_row(*cards),
+            pn.pane.Plotly(delta_figure(result), sizing_mode="stretch_width"),
+            table(shown, labels=False, name="comparison")]
 
     def __panel__(self) -> pn.Column:
         return pn.Column(
-            pn.pane.Markdown("## What-if scenarios"),
+            pn.pane.Markdown("## What-if\nChange one thing, run the plant's twin with it and "
+                             "see what moves against today's plan (the same futures on "
+                             "both sides)."),
             pn.Row(pn.Column(self.kind, self.supplier, self.machine, self.product),
                    pn.Column(self.days, self.first_week, self.factor, self.run)),
             self.status, self.result, sizing_mode="stretch_width")
+
+
+def _digits(v: float) -> int:
+    """Decimals that show ``v`` sensibly: none for thousands, two for small numbers."""
+    a = abs(float(v)) if v == v else 0.0
+    return 0 if a >= 100 else (1 if a >= 10 else 2)
+
+
+def _describe(edit) -> str:
+    """An edit's settings in words: ``supplier S2, delay 14 days``."""
+    parts = []
+    for k, v in edit.model_dump(exclude={"kind"}).items():
+        if v is None or v == "" or v == []:
+            continue
+        parts.append(f"{k.replace('_', ' ')} {v}")
+    return ", ".join(parts) or "no settings"

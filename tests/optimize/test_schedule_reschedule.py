@@ -104,6 +104,21 @@ def test_rush_order_and_late_material(week, approved):
             {"machine": ["NOPE"], "start": [1.0], "end": [2.0]}))
 
 
+def test_schedule_page_shows_before_after_and_what_moved(approved):
+    from dashboards.pages.schedule import reschedule_view
+
+    view = reschedule_view(approved, NOW, "WELD1", 4.0, time_limit=3)
+    kinds = [type(o).__name__ for o in view.objects]
+    assert kinds[0] == "Markdown" and "moved" in view.objects[0].object
+    assert "passed" in view.objects[0].object
+    gantts = view.objects[1].objects
+    assert [g.object.layout.title.text for g in gantts] == ["Before (approved)",
+                                                           "After (replanned)"]
+    names = [o.name for o in view.objects[2:]]
+    assert names == ["reschedule-candidates", "moved"]
+    assert len(view.objects[3].value) > 0  # a breakdown on a busy welder moves work
+
+
 def _two_machines():
     """J0: M1 4 h then M2 1 h, released at 18 h; J1: M1 1 h, released at 22 h."""
     from twinbench.optimize.schedule.problem import ScheduleProblem

@@ -1,0 +1,169 @@
+"""The live twin under load: 12 machines x 6 signals at 10 samples per second (accelerated).
+
+A plant server (``twinbench plant-server --insecure``) runs in a separate process and plays
+the demo plant at ``--speed`` plant hours per wall second (each tick, every machine
+publishes load, temperature, vibration, power, wear indicator and state, plus its alarm)
+for ``--duration`` wall seconds. This process runs the watch: the asyncua client, the
+historian (DuckDB), the online data-quality checks and, unless ``--no-twin``, the wear
+particle filter and the risk refresh of the calibrated twin (calibrated first; not timed).
+
+Printed: lag from a sample's server timestamp to the twin's updated state (p50, p95, p99,
+max; live samples after the first connection's history catch-up, whose held values are
+reported apart), the client's
+CPU (process CPU time / wall time while the plant plays), the server's CPU, and samples
+sent (the playback's published samples of the ticks played) against stored (lost,
+duplicated). Target of issue 23: p99 lag < 1 s, under one core, nothing lost.
+
+    .venv/bin/python benchmarks/bench_live.py --duration 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` [s] (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wait_port(port: int, timeout: float = 120.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"the plant server did not open port {port} in {timeout:.0f} s")
+
+
+async def _watch(url: str, live, ticks_wall: float, drain: float, server_pid: int
+                 ) -> dict:
+    from twinbench.live.client import LiveClient, WatchConfig
+
+    lags: list[float] = []
+    startup: list[float] = []  # live values held while the first catch-up ran
+
+    def on_sample(s) -> None:
+        before = live.stats.processed
+        live.on_sample(s)
+        if s.source == "live" and live.stats.processed > before:
+            (lags if client.stats.ready else startup).append(time.time() - s.server_time)
+
+    client = LiveClient(WatchConfig(url), on_sample)
+    stop = asyncio.Event()
+    task = asyncio.create_task(client.run(stop))
+    while not client.stats.ready:
+        await asyncio.sleep(0.05)
+    c0, w0, s0 = time.process_time(), time.monotonic(), _cpu_seconds(server_pid)
+    end = w0 + ticks_wall
+    while time.monotonic() < end:
+        await asyncio.sleep(0.5)
+        live.check_stale()
+        live._flush(force=True)
+    c1, w1, s1 = time.process_time(), time.monotonic(), _cpu_seconds(server_pid)
+    await asyncio.sleep(drain)  # what is still in flight when the playing ends
+    stop.set()
+    await task
+    live.finish()
+    return {"lags": np.asarray(lags), "startup": np.asarray(startup), "cpu": (c1 - c0) / (w1 - w0),
+            "server_cpu": (s1 - s0) / (w1 - w0), "wall": w1 - w0, "client": client}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--duration", type=float, default=600.0, help="wall seconds played [s]")
+    ap.add_argument("--speed", type=float, default=10.0, help="samples per second [1/s]")
+    ap.add_argument("--no-twin", dest="twin", action="store_false",
+                    help="no wear filter / risk (store and check only)")
+    ap.add_argument("--draws", type=int, default=200, help="posterior draws of the twin")
+    ap.add_argument("--risk-every", type=int, default=12,
+                    help="plant hours between risk refreshes of a machine [h]")
+    args = ap.parse_args()
+
+    from twinbench.data.plant import load_plant
+    from twinbench.data.telemetry import read_table
+    from twinbench.live.commands import _calibrated_twin, build_twin
+    from twinbench.live.historian import Historian
+    from twinbench.live.playback import build_playback
+
+    ticks = round(args.duration * args.speed)
+    rec_days, cont_days = 1, int(np.ceil(ticks / 24)) + 1
+    port = _free_port()
+    cmd = [sys.executable, "-m", "twinbench.live.commands", "plant-server", "--insecure",
+           "--port", str(port), "--speed", str(args.speed), "--recorded-days",
+           str(rec_days), "--continuation-days", str(cont_days), "--ticks", str(ticks),
+           "--hold", "600"]
+    plant = load_plant()
+    twin = None
+    if args.twin:
+        t0 = time.perf_counter()
+        twin = _calibrated_twin(plant, args.draws, 0)
+        print(f"calibrated the twin in {time.perf_counter() - t0:.0f} s (not timed below)")
+    # what the server will publish: the same playback (same arguments, same seed)
+    rec, _ = read_table(plant.root / "telemetry.parquet")
+    rec = rec[rec["time"] > rec["time"].max() - pd.Timedelta(days=rec_days)]
+    pb = build_playback(plant.spec, rec, plant.events, continuation_hours=cont_days * 24,
+                        seed=0, plant_root=plant.root)
+    sent = int(np.isfinite(pb.values[:ticks, :, 0]).sum())
+    live = build_twin(Historian(), plant.spec, twin, stale_after=5.0)
+    live.risk_every = args.risk_every
+    server = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True)
+    try:
+        _wait_port(port)
+        url = f"opc.tcp://127.0.0.1:{port}/twinbench/"
+        res = asyncio.run(_watch(url, live, ticks / args.speed, 5.0, server.pid))
+    finally:
+        server.terminate()
+        server.wait(10)
+    hist = live.historian
+    stored = hist.count()
+    played = hist.sql("SELECT count(*) AS n FROM samples WHERE time <= ?",
+                      [pb.times[ticks - 1].to_pydatetime()])["n"].iloc[0]
+    dup_stored = int(hist.sql("SELECT count(*) - count(DISTINCT (machine, time)) AS d "
+                              "FROM samples")["d"].iloc[0])
+    lags = res["lags"]
+    q = np.quantile(lags, [0.5, 0.95, 0.99]) if len(lags) else [np.nan] * 3
+    n_sig = 6
+    print(f"plant: {len(pb.machines)} machines x {n_sig} signals (+ alarm) at "
+          f"{args.speed:g} samples/s for {res['wall']:.0f} s ({ticks} ticks, "
+          f"{sent} machine samples, {sent * 7} values); twin: "
+          + (f"wear filter + risk every {args.risk_every} h" if twin else "none"))
+    print(f"lag server timestamp -> updated twin state [ms]: p50 {1000 * q[0]:.0f}, "
+          f"p95 {1000 * q[1]:.0f}, p99 {1000 * q[2]:.0f}, max {1000 * lags.max():.0f} "
+          f"({len(lags)} live samples after the first catch-up; the "
+          f"{len(res['startup'])} held during it: max "
+          f"{1000 * res['startup'].max() if len(res['startup']) else float('nan'):.0f})")
+    print(f"client CPU: {res['cpu']:.2f} core (process CPU time / wall time); "
+          f"server CPU: {res['server_cpu']:.2f} core")
+    print(f"samples sent {sent}, stored {played} (lost {sent - played}), duplicates "
+          f"received and dropped {live.stats.duplicates}, duplicates stored {dup_stored}, "
+          f"late {live.stats.late}; connections {res['client'].stats.connects}, "
+          f"stored in all {stored}")
+    cs = res["client"].stats
+    if cs.failures:
+        print(f"connection lost {cs.failures} time(s); last: {cs.last_error}")
+
+
+if __name__ == "__main__":
+    main()
