@@ -56,7 +56,6 @@ __all__ = ["STAGES", "ChainResult", "ChainSettings", "Pipeline", "StageFailed"]
 STAGES = ("demand", "supply", "arrivals", "schedule", "simulate")
 
 
-
 @dataclass(frozen=True)
 class ChainSettings:
     """How the chain runs.
