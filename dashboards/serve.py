@@ -25,10 +25,7 @@ ANY = {"0.0.0.0", "::", ""}
 
 
 def _host(h: str) -> str:
-    try:
-        return f"[{h}]" if ipaddress.ip_address(h).version == 6 else h
-    except ValueError:
-        return h
+    return f"[{h}]" if _is_ipv6(h) else h
 
 
 def _is_ipv6(h: str) -> bool:
