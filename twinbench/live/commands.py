@@ -199,7 +199,7 @@ def _calibrated_twin(plant, draws: int, seed: int):
 
 def build_twin(historian, spec=None, twin=None, risk_threshold: float = 0.2,
                stale_after: float = 5.0, quality: bool = True, n_particles: int = 400,
-               seed: int = 0):
+               seed: int = 0, replan=None):
     """A :class:`~twinbench.live.livetwin.LiveTwin` with every part the watch uses.
 
     Parameters
@@ -220,6 +220,9 @@ def build_twin(historian, spec=None, twin=None, risk_threshold: float = 0.2,
         Particles of the wear filter per machine [1].
     seed
         Seed of the filter.
+    replan
+        What replans a breakdown's week (:class:`~twinbench.live.replan.WeekReplanner`);
+        None: proposals record the breakdown only.
     """
     from twinbench.live.alerts import AlertBook, ResidualMonitor
     from twinbench.live.livetwin import LiveTwin
@@ -231,7 +234,7 @@ def build_twin(historian, spec=None, twin=None, risk_threshold: float = 0.2,
                     wear_filter=WearFilter(twin, n_particles=n_particles, seed=seed)
                     if twin is not None else None,
                     alerts=AlertBook(risk_threshold=risk_threshold, stale_after=stale_after),
-                    proposals=ProposalBook(spec) if spec is not None else None,
+                    proposals=ProposalBook(spec, replan) if spec is not None else None,
                     residuals=ResidualMonitor() if twin is not None else None)
 
 
@@ -255,6 +258,9 @@ async def run_watch(config, live, duration: float | None = None,
                 await asyncio.wait_for(stop.wait(), check_every)
             live.check_stale()
             live._flush(force=True)
+            for p in live.proposals.poll() if live.proposals is not None else []:
+                if out is not None:
+                    out(f"proposal {p.proposal_id}: {p.status}: {p.note}")
             for a in live.alerts.alerts[shown:]:
                 if out is not None:
                     out(f"[{pd.Timestamp(a.raised, unit='s'):%H:%M:%S}] {a.severity:<8s} "
@@ -297,6 +303,10 @@ def print_summary(s: dict[str, Any], out: Printer = print) -> None:
     out("alerts: " + (", ".join(f"{k} {v}" for k, v in s["alerts"].items()) or "none")
         + f"; quality findings {s['quality_findings']}; replanning proposals "
         f"{s['proposals']}")
+    if s.get("proposal_table") is not None:
+        out("replanning proposals (nothing is sent to the plant; a planner decides):")
+        for p in s["proposal_table"].itertuples(index=False):
+            out(f"  {p.proposal_id} {p.status}: {p.note}")
     snap = s["machines"]
     if len(snap):
         cols = [c for c in ("machine", "time", "state", "wear", "wear_now", "wear_low",
@@ -338,7 +348,13 @@ def watch(args: argparse.Namespace) -> int:
     if args.db != ":memory:":
         Path(args.db).parent.mkdir(parents=True, exist_ok=True)
     hist = Historian(args.db)
-    live = build_twin(hist, plant.spec, twin, args.risk_threshold, args.stale_after)
+    replan = None
+    if args.replan:
+        from twinbench.live.replan import WeekReplanner
+
+        replan = WeekReplanner(args.plant, time_limit=args.replan_time, seed=args.seed)
+    live = build_twin(hist, plant.spec, twin, args.risk_threshold, args.stale_after,
+                      replan=replan)
     cfg = WatchConfig(url, security=sec, user=args.user, password=password)
     print(f"watching {url} into {args.db} "
           f"({'until Ctrl-C' if args.duration is None else f'{args.duration:g} s'})",
@@ -363,6 +379,10 @@ def watch(args: argparse.Namespace) -> int:
     finally:
         with contextlib.suppress(Exception):
             hist.close()
+        if replan is not None:
+            replan.close()  # waits for a replan under way
+    if live.proposals is not None and live.proposals.proposals:
+        s["proposal_table"] = live.proposals.table()
     print_summary(s, echo)
     return 0 if s["connects"] > 0 else 1
 
@@ -413,6 +433,10 @@ def add_parsers(subparsers: Any) -> None:
                    help="P(failure within a week) that raises an alert [1]")
     w.add_argument("--stale-after", type=float, default=5.0,
                    help="wall seconds without a sample before a machine is stale [s]")
+    w.add_argument("--no-replan", dest="replan", action="store_false",
+                   help="breakdowns open proposals without replanning the week")
+    w.add_argument("--replan-time", type=float, default=20.0,
+                   help="solver time of a breakdown's replan [s]")
     w.set_defaults(func=watch)
 
     c = subparsers.add_parser("live-certs", help="make the plant link's certificates")

@@ -22,7 +22,7 @@ from twinbench.optimize.schedule.problem import (
 from twinbench.optimize.schedule.reschedule import Rescheduled, reschedule
 from twinbench.optimize.schedule.solve import Schedule, solve_schedule
 
-__all__ = ["WeekReschedule", "parse_time", "reschedule_week"]
+__all__ = ["WeekReschedule", "approved_week", "parse_time", "reschedule_week"]
 
 
 @dataclass
@@ -82,6 +82,38 @@ def _split(text: str, n: int, what: str, example: str) -> list[str]:
     return parts
 
 
+def approved_week(plant, week_start: pd.Timestamp | None = None, *,
+                  objective: str = "balanced", time_limit: float = 20.0, seed: int = 0
+                  ) -> Schedule:
+    """The approved plan of a week: the schedule of the orders released in it.
+
+    Parameters
+    ----------
+    plant
+        A loaded plant (:func:`twinbench.data.plant.load_plant`).
+    week_start
+        First day of the week; default the day of the first release. The week is the
+        seven days from its midnight.
+    time_limit
+        Solver time [s].
+
+    Raises
+    ------
+    ScheduleInputError
+        When no order is released in that week (the releases it has are named).
+    """
+    rel = pd.to_datetime(plant.orders["release"])
+    start = (rel.min() if week_start is None else pd.Timestamp(week_start)).normalize()
+    inside = (rel >= start) & (rel < start + pd.Timedelta(days=7))
+    if not inside.any():
+        raise ScheduleInputError(
+            f"no order is released in the week from {start:%Y-%m-%d}: the plant's orders "
+            f"are released from {rel.min():%Y-%m-%d %H:%M} to {rel.max():%Y-%m-%d %H:%M}")
+    week = plant.orders[inside].reset_index(drop=True)
+    problem = problem_from_plant(plant.spec, week)
+    return solve_schedule(problem, objective, time_limit=time_limit, seed=seed, duals=False)
+
+
 def reschedule_week(plant_dir: Path | None = None, *, now: str, freeze: float = 4.0,
                     breakdowns: list[str] = (), late: list[str] = (), rush: list[str] = (),
                     objective: str = "balanced", time_limit: float = 20.0,
@@ -106,12 +138,8 @@ def reschedule_week(plant_dir: Path | None = None, *, now: str, freeze: float = 
     from twinbench.data.plant import load_plant
 
     plant = load_plant(plant_dir)
-    rel = pd.to_datetime(plant.orders["release"])
-    week = plant.orders[rel < rel.min().normalize() + pd.Timedelta(days=7)].reset_index(
-        drop=True)
-    problem = problem_from_plant(plant.spec, week)
-    approved = solve_schedule(problem, objective, time_limit=time_limit, seed=seed,
-                              duals=False)
+    approved = approved_week(plant, objective=objective, time_limit=time_limit, seed=seed)
+    problem = approved.problem
     t_now = parse_time(now, problem)
     bd = []
     for text in breakdowns:
