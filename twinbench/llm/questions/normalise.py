@@ -181,9 +181,12 @@ def normalise(text: str, lex: Lexicon) -> list[Tok]:
             emit("DATE", s.replace("T", " "), i, i + 1)
             i += 1
             continue
-        if kind == "clock":
-            emit("CLOCK", s, i, i + 1)
-            i += 1
+        if kind == "clock":  # "7:30", "7:30 pm" -> "07:30", "19:30"
+            hh, mm = (int(x) for x in s.split(":"))
+            half = nxt if nxt in ("am", "pm") and 0 < hh <= 12 else ""
+            hh = hh % 12 + (12 if half == "pm" else 0) if half else hh
+            emit("CLOCK", f"{hh:02d}:{mm:02d}", i, i + (2 if half else 1))
+            i += 2 if half else 1
             continue
         if kind == "num":
             v = float(s.replace(",", "")) if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", s) \
