@@ -36,10 +36,12 @@ def _load(split: str) -> list[dict]:
     return load_set(path)
 
 
+SPLITS = ("dev", "test", "dev2", "test2")
+
+
 @pytest.fixture(scope="module")
 def splits():
-    return {s: load_set(SET / f"{s}.yaml") for s in ("dev", "test")
-            if (SET / f"{s}.yaml").exists()}
+    return {s: load_set(SET / f"{s}.yaml") for s in SPLITS if (SET / f"{s}.yaml").exists()}
 
 
 def _rules(plant):
@@ -61,21 +63,25 @@ def test_the_set_is_large_and_covers_every_kind_and_refusals(splits):
         assert {"combination", "coordination", "ambiguous", "implausible"} <= {
             t for q in qs for t in q["tags"]}, name
         assert len(refused_kinds & set(EDIT_KINDS)) >= 12, name
-    if "test" in splits:
-        dev = {q["question"] for q in splits["dev"]}
-        assert not dev & {q["question"] for q in splits["test"]}  # the splits are apart
+    seen: set[str] = set()
+    for name, qs in splits.items():  # the splits are apart
+        words = {" ".join(q["question"].lower().split()) for q in qs}
+        assert not words & seen, name
+        seen |= words
 
 
-#: what each split must reach. Dev: the issue's target (>= 90 % exact, none silently
-#: wrong). Test: the issue's target is the same, but the parser does not reach it yet on
-#: the unseen split written 2026-12-02 (scored once before this floor was set: 191/216
-#: exact, 24 refused, 1 silently wrong; without the 5 questions that also appear in dev,
-#: 186/211 = 88 %; issue 20 stays open). The floor guards that figure against
-#: regressions; it is not the target.
-FLOOR = {"dev": (0.9, 0), "test": (0.88, 1)}
+#: what each split must reach. The issue's target is at least 90 % exactly right and none
+#: silently wrong on an unseen split. Dev and dev2 are tuned on; test and test2 are scored,
+#: not read. Test (written 2026-12-02, scored once per stop): 186/211 at stop 27, 187/211
+#: with 1 silently wrong at stop 28. Test2 (written 2026-12-02 by a third author, scored
+#: first at stop 28 after the rules were tuned on dev2): 91/115 (79 %), 22 refused, 2
+#: silently wrong (the stop-27 rules: 89/115, 2 wrong). Dev2: 80/119 before tuning,
+#: 106/119 after. The targets are not met on either unseen split (issue 20 stays open);
+#: the floors guard these figures against regressions.
+FLOOR = {"dev": (0.9, 0), "test": (0.88, 1), "dev2": (0.88, 0), "test2": (0.79, 2)}
 
 
-@pytest.mark.parametrize("split", ["dev", "test"])
+@pytest.mark.parametrize("split", SPLITS)
 def test_rules_parser_is_right_or_refuses(plant, split, capsys):
     s = score_set(_load(split), _rules(plant), plant[2], "rules", split)
     with capsys.disabled():
@@ -188,6 +194,37 @@ PROBES = [
        "duration": "3 h"}]),
     ("there is no buffer before PAINT", [{"kind": "buffer_change", "station": "PAINT",
                                           "capacity": 0}]),
+    # stop 28 (rules tuned on dev2): "no X demand" is zero demand, "no change" is no size
+    ("what if there is no demand for FRM-1 in week 3",
+     [{"kind": "demand_change", "product": "FRM-1", "factor": 0.0, "first_week": 3,
+       "last_week": 3}]),
+    ("no change in demand for CAB-S", "refuse"),
+    ("demand for CAB-S does not change", "refuse"),
+    # day/month/year dates only where one reading is a date
+    ("PRESS1 down on 27/02/2026 from 06:00 to 10:00",
+     [{"kind": "machine_down", "machine": "PRESS1", "start": "2026-02-27 06:00",
+       "duration": "4 h"}]),
+    ("PRESS1 down on 4/3/2026 from 06:00 to 10:00", "refuse"),  # 4 March or 3 April
+    ("S2 is a week and a half late", [{"kind": "supplier_delay", "supplier": "S2",
+                                       "delay": "252 h"}]),
+    ("cut the WELD buffer by a quarter", [{"kind": "buffer_change", "station": "WELD",
+                                           "capacity": 30}]),
+    ("how about S3 being 2 days late", [{"kind": "supplier_delay", "supplier": "S3",
+                                         "delay": "48 h"}]),
+    ("energy price up by one third", [{"kind": "energy_price", "factor": 1.333333}]),
+    ("add a shift from 6 to 10 in the evening on Saturdays",
+     [{"kind": "add_shift", "name": "saturday", "start": "18:00", "end": "22:00",
+       "days": ["Sat"]}]),
+    ("PRESS1 down from 7 in the morning to 3 in the afternoon on 2026-01-14",
+     [{"kind": "machine_down", "machine": "PRESS1", "start": "2026-01-14 07:00",
+       "duration": "8 h"}]),
+    ("test times for FRM-1 up 20%", [{"kind": "processing_time", "station": "TEST",
+                                      "product": "FRM-1", "factor": 1.2}]),
+    ("demand for CAB-S goes up three times", [{"kind": "demand_change", "product": "CAB-S",
+                                               "factor": 3.0}]),
+    ("WELD2 down on 2026-01-14 from 7:30 am to 11:45 am",
+     [{"kind": "machine_down", "machine": "WELD2", "start": "2026-01-14 07:30",
+       "duration": "4.25 h"}]),
 ]
 
 

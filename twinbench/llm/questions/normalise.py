@@ -314,19 +314,20 @@ def normalise(text: str, lex: Lexicon) -> list[Tok]:
             emit("NUM", 12.0, i, i + 2)
             i += 2
             continue
+        after = words[i + 2] if i + 2 < len(raw) else ""
+        frac = w in ("a", "an", "one") and nxt in FRACTIONS and nxt not in ("second",) \
+            and not ((nxt in ORDINALS and after in ("shift", "supplier", "week"))
+                     or after in lex_nouns(lex))  # "a third", "one quarter"
         num = _words_number(words, i)
-        if num is not None and w not in ("a", "an"):
+        if num is not None and w not in ("a", "an") and not frac:
             v, n = num
             emit("NUM", v, i, i + n)
             i += n
             continue
-        if w in ("a", "an", "one") and nxt in FRACTIONS and nxt not in ("second",):
-            after = words[i + 2] if i + 2 < len(raw) else ""
-            if not ((nxt in ORDINALS and after in ("shift", "supplier", "week"))
-                    or after in lex_nouns(lex)):
-                emit("FRAC", 1 / FRACTIONS[nxt], i, i + 2)
-                i += 2
-                continue
+        if frac:
+            emit("FRAC", 1 / FRACTIONS[nxt], i, i + 2)
+            i += 2
+            continue
         if w in ("a", "an", "per", "each") and nxt in ("week", "wk", "day", "month", "hour",
                                                      "year") and out and \
                 out[-1].type in ("QUNIT", "NUM"):

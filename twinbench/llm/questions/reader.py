@@ -84,6 +84,19 @@ def _one_kind(r: Reader, *kinds: str) -> None:
                           "hours')")
 
 
+def _no_demand(r: Reader) -> Item | None:
+    """The "no" of "no (CAB-S) demand": a NEG keyword "no" followed only by product names
+    up to the demand keyword; None otherwise ("no change in demand" is no size)."""
+    for k, item in enumerate(r.items):
+        if item.kind == "kw" and item.value == "NEG" and item.text.lower() == "no":
+            for nxt in r.items[k + 1:]:
+                if nxt.kind == "kw" and nxt.value == "DEMAND":
+                    return item
+                if not (nxt.kind == "ents" and all(e.kind == "product" for e in nxt.value)):
+                    break
+    return None
+
+
 def _direction(r: Reader, up: set[str] = _UPW, down: set[str] = _DOWNW) -> int:
     u, d = r.kw(*up), r.kw(*down) + [i for i in r.kw("DOWN") if i.text.lower() == "down"]
     if u and d:
@@ -135,6 +148,9 @@ def _factor(r: Reader, what: str, up: set[str] = _UPW, down: set[str] = _DOWNW,
             if sign == 0:
                 raise Refusal(f"say whether the {what} goes up or down (e.g. '20% more')")
             f = 1 + sign * p
+    elif what == "demand" and (no := _no_demand(r)) is not None:
+        r.take(no)  # "no BRK-A demand (at all)": the demand becomes zero
+        f = 0.0
     else:
         raise Refusal(f"say by how much the {what} changes (e.g. '20% more', 'doubles')")
     if not (lo < f <= hi) and not (lo == 0.0 and f == 0.0 and what == "demand"):
@@ -200,9 +216,11 @@ def _start(r: Reader) -> str:
 
 
 def _int(v: float, what: str) -> int:
-    if not float(v).is_integer():
+    """``v`` as a whole number of ``what``; computed values such as 60 x (1 - 1/3) are
+    whole up to rounding (1e-4)."""
+    if abs(v - round(v)) > 1e-4:
         raise Refusal(f"{v:g} is not a whole number of {what}")
-    return int(v)
+    return round(v)
 
 
 def _from_to(r: Reader, current: float, what: str, scale: float = 1.0) -> Item | None:

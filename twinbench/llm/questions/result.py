@@ -73,7 +73,7 @@ def classify_question(question: str) -> str:
     """
     q = question.strip().lower()
     whatif = re.search(r"\bwhat if\b|\bsuppose\b|\bimagine\b|\b(?:impact|effect)s? of\b|"
-                       r"\bwould an?\b.*\baffect\b", q)
+                       r"\bwould an?\b.*\baffect\b|^(?:how|what) about\b", q)
     if re.match(r"^(how|why|when|where|who|which|what is|what are|what does|what's the|"
                 r"explain|summari[sz]e|show|list|tell me)\b", q) and not whatif:
         return "how_why"

@@ -1,12 +1,16 @@
 """Rewrites of a question's text before it is cut into tokens: dates with month names
-as ISO dates, "three-day" as "three day", and a follow-up question about the results
-dropped ("..., what happens to cost?")."""
+and day/month/year dates as ISO dates, "three-day" as "three day", "noon" as 12:00,
+"a week and a half" as "1.5 weeks", "6 to 10 in the evening" as "18:00 to 22:00",
+"assembly times" as "assembly time", "the first month" as "the first 4 weeks" (a month is
+4 planning weeks), "steel_sheet" as "steel sheet", and a follow-up question about the
+results dropped ("..., what happens to cost?")."""
 
 from __future__ import annotations
 
 import re
 
 from twinbench.llm.questions.lexicon import Lexicon
+from twinbench.llm.questions.vocab import ONES, TENS
 
 __all__ = ["rewrite"]
 
@@ -60,6 +64,61 @@ def _month_dates(text: str, lex: Lexicon) -> str:
     return _MONTH_DATE.sub(iso, text)
 
 
+_NUMERIC_DATE = re.compile(r"\b(?P<a>[0-3]?\d)[/.](?P<b>[01]?\d)[/.](?P<y>\d{4})\b")
+_AND_A_HALF = re.compile(r"\b(?P<n>an?|\d+|" + "|".join(ONES) + r")\s+(?P<u>minute|hour|"
+                         r"day|week|shift|month|fortnight)s?\s+and\s+a\s+half\b", re.I)
+#: "assembly times" is the plural of a time, "three times" a multiplier
+_TIMES_NOUN = re.compile(r"\b(?!(?:" + "|".join([*ONES, *TENS]) + r"|many|several|few|some|"
+                         r"ten|hundred|how)\b)(?P<w>[A-Za-z]{3,})\s+times\b", re.I)
+_CLOCK_PART = re.compile(r"\b(?P<a>\d{1,2})(?P<am>:\d{2})?(?:\s*(?P<to>to|till|until|-)\s*"
+                         r"(?P<b>\d{1,2})(?P<bm>:\d{2})?)?\s+in\s+the\s+"
+                         r"(?P<p>morning|afternoon|evening)\b", re.I)
+_MONTH_N = re.compile(r"\b(?P<o>first|last|final)\s+month\b", re.I)
+
+
+def _numeric_date(m: re.Match) -> str:
+    """27/02/2026 (day first) or 02/27/2026 (month first) when only one reading is a
+    date; 4/3/2026 stays as it is (4 March or 3 April: refused as not understood)."""
+    a, b, y = int(m.group("a")), int(m.group("b")), int(m.group("y"))
+    if 1 <= b <= 12 < a <= 31 or (a == b and 1 <= a <= 12):
+        return f"{y:04d}-{b:02d}-{a:02d}"
+    if 1 <= a <= 12 < b <= 31:
+        return f"{y:04d}-{a:02d}-{b:02d}"
+    return m.group(0)
+
+
+def _clock_part(m: re.Match) -> str:
+    """"6 to 10 in the evening" as "18:00 to 22:00", "7 in the morning" as "07:00"."""
+    pm = m.group("p").lower() != "morning"
+
+    def hh(h: str, mins: str | None) -> str | None:
+        v = int(h)
+        if not 1 <= v <= 12:
+            return None
+        v = v % 12 + (12 if pm else 0)
+        return f"{v:02d}{mins or ':00'}"
+
+    a = hh(m.group("a"), m.group("am"))
+    b = hh(m.group("b"), m.group("bm")) if m.group("b") else ""
+    if a is None or b is None:
+        return m.group(0)
+    return f"{a} {m.group('to')} {b}" if b else a
+
+
+def _and_a_half(m: re.Match) -> str:
+    n = m.group("n").lower()
+    v = 1 if n in ("a", "an") else ONES[n] if n in ONES else int(n)
+    return f"{v + 0.5:g} {m.group('u')}s"
+
+
 def rewrite(text: str, lex: Lexicon) -> str:
     """The question with the rewrites of this module applied."""
-    return _HYPHEN_UNIT.sub(" ", _month_dates(_drop_follow_up(text), lex))
+    text = _month_dates(_drop_follow_up(text), lex)
+    text = _NUMERIC_DATE.sub(_numeric_date, text)
+    text = re.sub(r"\b(?:noon|midday)\b", "12:00", text, flags=re.I)
+    text = _AND_A_HALF.sub(_and_a_half, text)
+    text = _MONTH_N.sub(lambda m: f"{m.group('o')} 4 weeks", text)
+    text = _TIMES_NOUN.sub(lambda m: f"{m.group('w')} time", text)
+    text = _CLOCK_PART.sub(_clock_part, text)
+    text = re.sub(r"(?<=[A-Za-z])_(?=[A-Za-z])", " ", text)
+    return _HYPHEN_UNIT.sub(" ", text)

@@ -52,14 +52,16 @@ for _t, _ws in {
     "LATE": "late later delay delays delayed behind slips slip slipping tardy",
     "EARLY": "early earlier sooner ahead",
     "LOSS": "nothing bankrupt bankruptcy insolvent lose lost loses loss strike "
-            "disappears collapses",
+            "disappears collapses misses miss skips",
     "DOWN": "down fail fails failed failure breaks broke broken breakdown offline outage "
-            "unavailable maintenance repair repaired idle outages stopped stops stop halts out",
+            "unavailable maintenance repair repaired idle outages stopped stops stop halts out "
+            "fix fixed fixing",
     "DEMAND": "demand orders sales volume volumes",
     "ENERGY": "electricity energy power tariff tariffs kwh",
     "SHIFTW": "shift shifts",
     "BUFFER": "buffer buffers queue wip",
     "ADD": "add adds added buy install installs another purchase extra additional new "
+           "staff staffed "
            "get run runs introduce introduces buying buys bought purchases purchasing",
     "REMOVE": "remove removes removed retire retires sell scrap decommission fewer cancel "
               "cancels cancelled canceled",
@@ -70,7 +72,8 @@ for _t, _ws in {
     "RUSH": "rush urgent",
     "CAPACITY": "capacity capacities",
     "DELIVER": "deliver delivers delivering deliveries delivery ships ship shipping "
-               "supply supplies arrive arrives arrival arrivals come comes",
+               "supply supplies arrive arrives arrival arrivals come comes land lands "
+               "shipment shipments containers consignment consignments",
     "RELEASE": "released release releases",
     "WEIGHT": "weight priority",
     "PRICE": "price prices cost costs pricing charges",
@@ -80,10 +83,13 @@ for _t, _ws in {
     "CLOSE": "close closes closed closing shut shuts mothball mothballed",
     "UP": "up more higher rise rises rising increase increases increased grow grows jump "
           "jumps spike spikes raise raises raised boost climbs dearer pricier expensive "
-          "plus bigger larger above hike hikes hiked enlarge enlarges expand expands",
+          "plus bigger larger above hike hikes hiked enlarge enlarges expand expands "
+          "growing climbing increasing jumping rose grew climbed jumped expanding",
     "DOWNDIR": "less lower drop drops fall falls decrease decreases decreased shrink "
                "shrinks cut cuts reduce reduces reduced declines minus cheaper sinks smaller below "
-               "lower lowers lowered lowering slash slashes slashed",
+               "lower lowers lowered lowering slash slashes slashed falling dropping "
+               "shrinking declining decreasing sinking reducing cutting dropped fell "
+               "shrank declined",
     "NEG": "not no never without",
     "STOPW": "or either except unless instead maybe perhaps between roughly about "
              "approximately around some several few many trucks truck ticket line lines "
@@ -150,7 +156,9 @@ for _p, _t in {
     "not available": "DOWN", "isn't available": "DOWN", "is not available": "DOWN",
     "switch off": "DOWN", "switched off": "DOWN", "turn off": "DOWN", "turned off": "DOWN",
     "not working": "DOWN", "isn't working": "DOWN", "not running": "DOWN",
-    "out of stock": "LOSS",
+    "out of stock": "LOSS", "ahead of schedule": "EARLY", "behind schedule": "LATE",
+    "shuts down": "CLOSE", "quick one": "SKIP", "quick question": "SKIP",
+    "how about": "SKIP", "what about": "SKIP", "shut down": "CLOSE", "closes down": "CLOSE",
     "take away": "REMOVE", "takes away": "REMOVE", "take out": "REMOVE",
     "get rid of": "REMOVE", "gets rid of": "REMOVE", "so is": "TOO", "so are": "TOO",
     "so does": "TOO", "so do": "TOO", "as well": "TOO", "same for": "TOO",
@@ -200,7 +208,10 @@ morning customer customers factor hold holds holding force forced show shows sho
 turns turn cope handle manage survive premium effect effects impact impacts result
 results consequence consequences affect affects affected simulate simulation hypothetically
 hypothetical given look looks check unfortunately apparently reportedly expect expects
-forecast forecasts forecasted""".split())
+forecast forecasts forecasted
+hey like i'd i'm i've wondering wonder where rerun re-run try trying tell curious
+changes change overall onwards onward number input held happen outcome overtime short
+special""".split())
 
 MULTIPLIERS = {"double": 2.0, "doubles": 2.0, "doubled": 2.0, "doubling": 2.0, "twice": 2.0,
                "triple": 3.0, "triples": 3.0, "tripled": 3.0, "tripling": 3.0,
