@@ -61,13 +61,17 @@ async def _watch(url: str, live, ticks_wall: float, drain: float, server_pid: in
     from twinbench.live.client import LiveClient, WatchConfig
 
     lags: list[float] = []
+    arrived: list[float] = []  # wall time each lag was measured [s]
     startup: list[float] = []  # live values held while the first catch-up ran
 
     def on_sample(s) -> None:
         before = live.stats.processed
         live.on_sample(s)
         if s.source == "live" and live.stats.processed > before:
-            (lags if client.stats.ready else startup).append(time.time() - s.server_time)
+            now = time.time()
+            (lags if client.stats.ready else startup).append(now - s.server_time)
+            if client.stats.ready:
+                arrived.append(now)
 
     client = LiveClient(WatchConfig(url), on_sample)
     stop = asyncio.Event()
@@ -85,7 +89,8 @@ async def _watch(url: str, live, ticks_wall: float, drain: float, server_pid: in
     stop.set()
     await task
     live.finish()
-    return {"lags": np.asarray(lags), "startup": np.asarray(startup), "cpu": (c1 - c0) / (w1 - w0),
+    return {"lags": np.asarray(lags), "arrived": np.asarray(arrived),
+            "startup": np.asarray(startup), "cpu": (c1 - c0) / (w1 - w0),
             "server_cpu": (s1 - s0) / (w1 - w0), "wall": w1 - w0, "client": client}
 
 
@@ -154,6 +159,21 @@ def main() -> None:
           f"({len(lags)} live samples after the first catch-up; the "
           f"{len(res['startup'])} held during it: max "
           f"{1000 * res['startup'].max() if len(res['startup']) else float('nan'):.0f})")
+    arr = res["arrived"]
+    if len(arr):
+        # lag over the run in windows: a transient after connecting, or a steady tail?
+        win = pd.Series(lags, index=pd.to_datetime(arr - arr[0], unit="s"))
+        rows = win.resample(f"{max(args.duration / 10, 5):.0f}s").agg(
+            ["count", lambda x: x.quantile(0.5), lambda x: x.quantile(0.99)])
+        print("lag by window of the run (samples, p50 [ms], p99 [ms]): " + "; ".join(
+            f"{int((t - rows.index[0]).total_seconds())} s: {int(r.iloc[0])}, "
+            f"{1000 * r.iloc[1]:.0f}, {1000 * r.iloc[2]:.0f}"
+            for t, r in rows.iterrows() if r.iloc[0]))
+        steady = lags[arr - arr[0] >= 10.0]
+        if len(steady):
+            qs = np.quantile(steady, [0.5, 0.99])
+            print(f"lag after the first 10 s of the live stream [ms]: p50 {1000 * qs[0]:.0f}, "
+                  f"p99 {1000 * qs[1]:.0f} ({len(steady)} samples)")
     print(f"client CPU: {res['cpu']:.2f} core (process CPU time / wall time); "
           f"server CPU: {res['server_cpu']:.2f} core")
     print(f"samples sent {sent}, stored {played} (lost {sent - played}), duplicates "

@@ -6,6 +6,7 @@ import asyncio
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from tests.live.conftest import stream_all
 from twinbench.data.quality import check_table
@@ -29,11 +30,15 @@ def _recording(recording: pd.DataFrame) -> pd.DataFrame:
     return rec[~cut]
 
 
-def test_online_flags_equal_the_batch_report_on_the_same_samples(demo_plant, recording):
+@pytest.mark.parametrize("background", [False, True], ids=["inline", "background"])
+def test_online_flags_equal_the_batch_report_on_the_same_samples(demo_plant, recording,
+                                                                 background):
+    """Inline, and with the day's checks in a worker thread (the watch's setting)."""
     rec = _recording(recording)
     pb = build_playback(demo_plant.spec, rec, demo_plant.events, continuation_hours=0,
                         machines=MACHINES)
-    twin = asyncio.run(stream_all(pb, LiveTwin(Historian(), quality=OnlineQuality()), 150))
+    twin = asyncio.run(stream_all(pb, LiveTwin(Historian(), quality=OnlineQuality(
+        background=background)), 150))
     samples, _ = twin.historian.table()
     assert len(samples) == int(np.isfinite(pb.values[:, :, 0]).sum())
     batch = check_table(samples)

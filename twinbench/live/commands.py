@@ -230,7 +230,7 @@ def build_twin(historian, spec=None, twin=None, risk_threshold: float = 0.2,
     from twinbench.live.proposals import ProposalBook
     from twinbench.live.state_filter import WearFilter
 
-    return LiveTwin(historian, quality=OnlineQuality() if quality else None,
+    return LiveTwin(historian, quality=OnlineQuality(background=True) if quality else None,
                     wear_filter=WearFilter(twin, n_particles=n_particles, seed=seed)
                     if twin is not None else None,
                     alerts=AlertBook(risk_threshold=risk_threshold, stale_after=stale_after),
