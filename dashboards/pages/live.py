@@ -146,8 +146,12 @@ def shared_feed(wb: Workbench) -> LiveFeed:
     certs = os.environ.get("TWINBENCH_LIVE_CERTS")
 
     def make() -> LiveFeed:
+        from twinbench.live.replan import WeekReplanner
+
+        # a breakdown seen live is replanned (in a worker process) into a proposal
+        replan = WeekReplanner(wb.plant.root) if url else None
         live = build_twin(Historian(os.environ.get("TWINBENCH_LIVE_DB", ":memory:")),
-                          wb.plant.spec)
+                          wb.plant.spec, replan=replan)
         if not url:
             return LiveFeed(live)
         cfg = WatchConfig(url, security=SecurityConfig(Path(certs)) if certs else None,
