@@ -182,7 +182,7 @@ def main() -> None:
           f"stored in all {stored}")
     cs = res["client"].stats
     if cs.failures:
-        print(f"connection lost {cs.failures} time(s); last: {cs.last_error}")
+        print(f"connection lost {cs.failures} time(s): " + "; ".join(cs.errors))
 
 
 if __name__ == "__main__":

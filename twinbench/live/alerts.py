@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from twinbench.twin.monitor import anomaly_flags, drift_alerts
+from twinbench.twin.monitor import drift_alerts, robust_centre_scale
 
 __all__ = ["Alert", "AlertBook", "ResidualMonitor"]
 
@@ -143,6 +143,7 @@ class ResidualMonitor:
         self._prev: dict[str, tuple[float, float]] = {}
         self._model: dict[str, float] = {}
         self.residuals: dict[str, list[tuple[pd.Timestamp, float]]] = {}
+        self._band: dict[str, tuple[float, float, float, float]] = {}
 
     def add(self, machine: str, time: pd.Timestamp, wear: float, model_gain: float,
             reset: bool) -> list[tuple[str, float]]:
@@ -178,19 +179,38 @@ class ResidualMonitor:
         r = (mean - prev[0]) - (model - prev[1])
         series = self.residuals.setdefault(m, [])
         series.append((self._day[m], r))
-        days = [d for d, _ in series]
-        res = xr.DataArray([v for _, v in series], dims="day", coords={"day": days})
+        band = self._band.get(m) or self._reference_band(m, series)
+        if band is None:
+            return []
+        med, scale, low, high = band
+        out = []
+        z = (r - med) / scale
+        if abs(z) > self.k:
+            out.append(("anomaly", float(z)))
+        # the rolling mean of drift_alerts at the newest day (NaN-free: days are appended
+        # only with a residual), against the reference band computed once
+        last = np.array([v for _, v in series[-self.window:]])
+        if len(last) >= max(2, self.window // 2):
+            roll = float(last.mean())
+            if roll < low or roll > high:
+                out.append(("drift", roll))
+        return out
+
+    def _reference_band(self, m: str, series: list[tuple[pd.Timestamp, float]]
+                        ) -> tuple[float, float, float, float] | None:
+        """``(median, scale, band_low, band_high)`` of machine ``m``'s reference
+        residuals, as :func:`anomaly_flags` and :func:`drift_alerts` compute them; kept
+        once the reference is known (given, or the first ``warmup`` days), so a day costs
+        the same on day 30 as on day 300. None while there is no reference yet."""
         if self.reference is not None and m in self.reference["machine"].values:
             ref = self.reference.sel(machine=m).dropna("day")
         elif len(series) > self.warmup:
-            ref = res.isel(day=slice(0, self.warmup))
+            ref = xr.DataArray([v for _, v in series[:self.warmup]], dims="day",
+                               coords={"day": [d for d, _ in series[:self.warmup]]})
         else:
-            return []
-        out = []
-        flags = anomaly_flags(res.isel(day=[-1]), ref, k=self.k)
-        if bool(flags["anomaly"].values[-1]):
-            out.append(("anomaly", float(flags["z"].values[-1])))
-        drift = drift_alerts(res, ref, window=self.window, width=self.width)
-        if bool(drift["drift"].values[-1]):
-            out.append(("drift", float(drift["rolling"].values[-1])))
-        return out
+            return None
+        med, scale = robust_centre_scale(ref)
+        drift = drift_alerts(ref, ref, window=self.window, width=self.width)
+        band = (float(med), float(scale), float(drift["band_low"]), float(drift["band_high"]))
+        self._band[m] = band
+        return band

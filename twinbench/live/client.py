@@ -59,6 +59,11 @@ class WatchConfig:
         First and largest wait between reconnection attempts [s].
     heartbeat
         Interval of the connection check [s].
+    watchdog
+        Interval of asyncua's own server-state probe, and its timeout [s]. asyncua's
+        default (1 s) dropped healthy connections whenever either side stalled for a second
+        on a loaded machine (seen in the live benchmark); the heartbeat above still finds a
+        dead server within ``4 * heartbeat + 2`` s.
     backfill
         On the first connection, also deliver the server's whole history of machines
         without a resume point.
@@ -72,6 +77,7 @@ class WatchConfig:
     queue_size: int = 1000
     backoff: tuple[float, float] = (0.2, 5.0)
     heartbeat: float = 0.5
+    watchdog: float = 5.0
     backfill: bool = True
 
 
@@ -115,6 +121,7 @@ class ClientStats:
     connected: bool = False
     ready: bool = False
     waits: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # each lost connection, with its time
 
 
 def _naive(t: dt.datetime) -> pd.Timestamp:
@@ -199,7 +206,7 @@ class LiveClient:
         from asyncua import Client
         from asyncua.crypto.security_policies import SecurityPolicyBasic256Sha256
 
-        c = Client(self.config.url, timeout=4)
+        c = Client(self.config.url, timeout=4, watchdog_intervall=self.config.watchdog)
         c.application_uri = CLIENT_URI
         if self.config.user:
             c.set_user(self.config.user)
@@ -292,6 +299,8 @@ class LiveClient:
             except Exception as err:
                 self.stats.failures += 1
                 self.stats.last_error = f"{type(err).__name__}: {err}"
+                self.stats.errors.append(f"{dt.datetime.now(dt.UTC):%H:%M:%S} "
+                                         f"{self.stats.last_error}")
                 _log.info("plant connection lost (%s); retrying in %.1f s", err, wait)
             self.stats.connected = self.stats.ready = False
             if stop.is_set():

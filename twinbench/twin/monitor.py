@@ -30,7 +30,17 @@ import xarray as xr
 from twinbench.twin.calibrate import CalibratedTwin
 from twinbench.twin.wear import daily_mean, event_days, hourly_rate
 
-__all__ = ["WearMonitor", "anomaly_flags", "drift_alerts", "monitor_wear", "wear_residuals"]
+__all__ = ["WearMonitor", "anomaly_flags", "drift_alerts", "monitor_wear",
+           "robust_centre_scale", "wear_residuals"]
+
+
+def robust_centre_scale(reference: xr.DataArray, dim: str = "day"
+                        ) -> tuple[xr.DataArray, xr.DataArray]:
+    """Median and robust scale (1.4826 x MAD, the standard deviation where the MAD is 0)
+    of ``reference`` along ``dim`` (its units)."""
+    med = reference.median(dim)
+    mad = abs(reference - med).median(dim) * 1.4826
+    return med, mad.where(mad > 0, reference.std(dim))
 
 
 def anomaly_flags(residual: xr.DataArray, reference: xr.DataArray, k: float = 5.0,
@@ -39,9 +49,7 @@ def anomaly_flags(residual: xr.DataArray, reference: xr.DataArray, k: float = 5.
 
     Returns ``z`` [1] (robust z-score) and ``anomaly`` (bool), like ``residual``.
     """
-    med = reference.median(dim)
-    mad = abs(reference - med).median(dim) * 1.4826
-    scale = mad.where(mad > 0, reference.std(dim))
+    med, scale = robust_centre_scale(reference, dim)
     z = (residual - med) / scale
     z.attrs = {"units": "1", "long_name": "robust z-score of the residual"}
     return xr.Dataset({"z": z, "anomaly": abs(z) > k})
