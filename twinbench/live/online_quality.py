@@ -15,13 +15,15 @@ sliding windows of the samples received, and keeps each finding once:
 All machines are checked in one call (the batch check's cost is mostly per call). A
 finding is therefore known up to one plant day plus ``half`` samples after its sample.
 
-That call takes a few hundred milliseconds for twelve machines. With ``background=True``
-(the watch's setting) the windows are copied at the day's boundary and checked in one
-worker thread, so the stream is not held up by it (the check's pandas work still shares
-the interpreter, but in slices of the switch interval instead of one block: the p99 lag
-of the live benchmark came from these blocks); the findings are collected, in the order
-the checks were started, by the next :meth:`OnlineQuality.add` after they are done, and
-:meth:`OnlineQuality.finish` waits for them. The findings are the same either way.
+That call takes a few hundred milliseconds for twelve machines, more as the day window
+fills. With ``background=True`` (the watch's setting) the windows are copied at the day's
+boundary and checked in one worker *process* (spawned), so the stream is not held up by
+it. A worker thread was tried first: the check's pandas work then held the interpreter
+lock so much that the stream's many small steps each waited for it, and over a 10-minute
+benchmark the watch fell a minute behind. The findings are collected, in the order the
+checks were started, by the next :meth:`OnlineQuality.add` after they are done, and
+:meth:`OnlineQuality.finish` waits for them (and stops the worker). The findings are the
+same either way.
 
 Duplicates and out-of-order samples are seen by the consumer of the stream before this
 module (:class:`twinbench.live.livetwin.LiveTwin`) and added with :meth:`OnlineQuality.
@@ -31,8 +33,9 @@ so ``report().mask(ds)`` masks exactly as the batch report does.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -53,7 +56,7 @@ class OnlineQuality:
     unit_days
         Days in the window of the unit check [d] (the batch check needs 28 or more).
     background
-        Run the day's checks in a worker thread (module docstring).
+        Run the day's checks in a worker process (module docstring).
     """
 
     def __init__(self, config: QualityConfig | None = None, unit_days: int = 35,
@@ -76,8 +79,8 @@ class OnlineQuality:
         self._judged: dict[str, pd.Timestamp] = {}
         self._gaps: set[tuple[str, pd.Timestamp]] = set()
         self.findings: list[dict] = []
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="quality") if background \
-            else None
+        self.background = background
+        self._pool: ProcessPoolExecutor | None = None
         self._pending: deque[Future] = deque()
 
     # -- input -----------------------------------------------------------------------------
@@ -95,9 +98,12 @@ class OnlineQuality:
         day = time.normalize()
         if self._clock is not None and day > self._clock:
             fast, unit = self._fast_windows(final=False), self._unit_windows(include_today=False)
-            if self._pool is None:
+            if not self.background:
                 new += self._judge(*_run_checks(fast[0], unit, self.cfg), fast[1])
             else:
+                if self._pool is None:
+                    self._pool = ProcessPoolExecutor(
+                        1, mp_context=multiprocessing.get_context("spawn"))
                 self._pending.append(self._pool.submit(_run_checks, fast[0], unit, self.cfg))
                 self._pending[-1].bounds = fast[1]  # type: ignore[attr-defined]
         self._clock = day if self._clock is None else max(self._clock, day)
@@ -114,6 +120,9 @@ class OnlineQuality:
         """Judge the last samples of every machine (the end of the stream, as in batch),
         after the checks still running; the findings not returned before."""
         new = self._collect(wait=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
         fast, unit = self._fast_windows(final=True), self._unit_windows(include_today=True)
         return new + self._judge(*_run_checks(fast[0], unit, self.cfg), fast[1])
 
@@ -226,7 +235,7 @@ def _frame(wins: dict, cols: list[str]) -> pd.DataFrame:
 def _run_checks(fast: dict, unit: dict, cfg: QualityConfig) -> tuple[pd.DataFrame,
                                                                     pd.DataFrame]:
     """The batch check on the fast and the day windows (either may be empty): their
-    findings tables. Reads only its arguments (it may run in a worker thread)."""
+    findings tables. Reads only its arguments (it may run in a worker process)."""
     empty = pd.DataFrame(columns=COLUMNS)
     f = check_table(_frame(fast, ["time", "machine", *SIGNALS]), config=cfg).findings \
         if fast else empty
