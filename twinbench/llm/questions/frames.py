@@ -41,6 +41,9 @@ def supplier_edits(r: Reader, sups: list[str]) -> list[dict[str, Any]]:
     for i in r.kw("PROC"):  # "S3 takes 4 more days to deliver"
         if i.text.lower() in ("take", "takes"):
             r.take(i)
+    for i in r.kw("DEMAND"):  # "S1 supplies half its usual volume": its capacity
+        if i.text.lower() in ("volume", "volumes"):
+            i.value = "CAPACITY"
     for i in r.kw("ADD"):  # "we no longer buy from S2"
         if i.text.lower() in ("buy", "buying", "purchase", "purchases", "get", "gets"):
             r.take(i)
@@ -87,6 +90,9 @@ def supplier_edits(r: Reader, sups: list[str]) -> list[dict[str, Any]]:
             "LATE", "EARLY", "LOSS", "PRICE", "CAPACITY", "LEADTIME") and any(
                 r.before(i, "TO") for i in r.of("percent"))):
         r.use_kw("RELIAB")  # "the most reliable supplier drops to 90%"
+        slips = [i for i in r.kw("LATE") if i.text.lower().startswith("slip")]
+        for i in slips:  # "S1 slips to 85% reliable": a fall, not a delay
+            r.take(i)
         if len(sups) == 1:
             _from_to(r, spec[sups[0]].reliability, "reliability", scale=1.0)
         pct = [i for i in r.of("percent") if id(i) not in r.used]
@@ -96,7 +102,7 @@ def supplier_edits(r: Reader, sups: list[str]) -> list[dict[str, Any]]:
         item = r.take((pct or bare)[0])
         v = item.value / 100 if pct else item.value
         if not r.before(item, "TO") and (r.before(item, "BY") or r.has(
-                "UP", "DOWNDIR", "SLOWER", "FASTER", "LOSS")):  # "falls 10%": by or to?
+                "UP", "DOWNDIR", "SLOWER", "FASTER", "LOSS") or slips):  # "falls 10%"?
             raise Refusal(f"'by {item.text}' is ambiguous (points or relative); say the new "
                           "reliability, e.g. 'to 80%'")
         r.use_kw("TO", "UP", "DOWNDIR")

@@ -54,6 +54,7 @@ mach.3: MACH | MNOUN MACH | PROCW MACH
 nth_mach.3: ORD MNOUN | ORD PROCW
 numbered_mach.3: MNOUN MNUM
 counted.3: num MNOUN | ONEMORE MNOUN | num UP MNOUN | num ADD MNOUN | num REMOVE MNOUN
+    | num ADD? PROCW GENMACH | ONEMORE PROCW GENMACH | num PROCW
 counted_generic.3: num GENMACH | ONEMORE GENMACH
 station_noun: MNOUN
 station: PROCW
@@ -291,7 +292,9 @@ class _Build(Transformer):
         n = c[0][0] if isinstance(c[0], tuple) else 1.0
         fewer = any(isinstance(x, Token) and x.type == "REMOVE" for x in c)
         more = any(isinstance(x, Token) and x.type in ("ONEMORE", "UP", "ADD") for x in c)
-        return self._ent(c, Ent("station", [self._station_of(c[-1].value)], count=n,
+        st = next(x for x in reversed(c) if isinstance(x, Token)
+                  and x.type in ("MNOUN", "PROCW"))
+        return self._ent(c, Ent("station", [self._station_of(st.value)], count=n,
                                 note="fewer" if fewer else "more" if more else ""))
 
     def counted_generic(self, c):
@@ -478,14 +481,17 @@ def mark_and(toks: list[Tok]) -> list[Tok]:
             kind = "ENTAND" if left in ENTITY_TYPES and ent_right and r0 != "BOTH" else "SEP"
             if left == "DAYNAME" and r0 == "DAYNAME":
                 continue  # "Saturday and Sunday"
+            if kind == "SEP" and r0 in ("DUE", "RELEASE") and any(
+                    x.type in ("ORDERW", "DUE", "RELEASE") for x in toks[:i]):
+                continue  # "an order released on Monday of week 4 and due in week 5"
             if kind == "SEP" and t.text == ",":
                 seg = []
                 for x in toks[i + 1:]:
                     if x.type in ("AND", "SEP"):
                         break
                     seg.append(x.type)
-                if not set(seg) & KIND_KWS:
-                    continue  # "80 FRM-1, due 2026-03-13, region west": one clause
+                if not set(seg) & KIND_KWS or seg == ["ORDERW", "UNK"]:
+                    continue  # "80 FRM-1, due 2026-03-13, region west", ", order W-1"
             t = Tok(kind, None, t.text, t.start, t.end)
         out.append(t)
     for k, t in enumerate(out):  # "both 50": not "both <machines>"

@@ -61,6 +61,10 @@ def _machines(r: Reader) -> list[str]:
     return out
 
 
+#: words naming a shift by its time of day that no keyword covers ("an evening shift")
+_SHIFT_NAMES = {"evening", "afternoon"}
+
+
 def _clause(r: Reader) -> list[dict[str, Any]]:
     ordered = any(i.text.lower() in ("orders", "ordered") for i in r.kw("DEMAND"))
     if (r.has("ORDERW") or (ordered and r.has("DUE"))) and r.ents("product"):
@@ -69,6 +73,16 @@ def _clause(r: Reader) -> list[dict[str, Any]]:
     unknown = [i for i in r.of("ents") for e in i.value if e.kind == "unknown"]
     if unknown:
         raise Refusal(f"'{unknown[0].text}' is not a name of this plant; {_names_list(r)}")
+    if r.has("SHIFTW") and not r.has("ENERGY", "PRICE"):
+        for i in r.kw("TARIFFP", "STOPW"):  # "a third shift every weekday night"
+            w = i.text.lower()
+            if w in ("night", "nights", "overnight"):
+                i.value = "NIGHT"
+            elif w in _SHIFT_NAMES and any(
+                    a is i and b.kind == "kw" and b.value == "SHIFTW"
+                    for a, b in zip(r.items, r.items[1:], strict=False)):
+                i.value = "SHIFTNAME"  # "an evening shift from 22:00 to 02:00": a name
+                r.take(i)
     if r.has("TARIFFP"):
         t = r.kw("TARIFFP")[0]
         raise Refusal(f"'{t.text}': an energy_price edit scales every tariff period; one "

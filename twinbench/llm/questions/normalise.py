@@ -463,16 +463,28 @@ def normalise(text: str, lex: Lexicon) -> list[Tok]:
 
 
 def _post(out: list[Tok]) -> list[Tok]:
-    """Second pass: "N in M" as a fraction, "N shifts" as a duration."""
+    """Second pass: "N in M" and "N out of M" as a fraction, "N shifts" as a duration."""
     res: list[Tok] = []
     k = 0
     while k < len(out):
         t = out[k]
+        m = 0  # "8 in 10", "nine (times) out of ten": the tokens of the ratio
         if t.type == "NUM" and k + 2 < len(out) and out[k + 1].type == "IN" and \
-                out[k + 2].type == "NUM" and out[k + 2].value in (4, 5, 10, 20, 100) and \
-                0 <= t.value <= out[k + 2].value:
-            res.append(Tok("FRAC", t.value / out[k + 2].value, "", t.start, out[k + 2].end))
-            k += 3
+                out[k + 2].type == "NUM" and out[k + 2].value in (4, 5, 10, 20, 100):
+            m = 2
+        elif t.type == "NUM" and k + 3 < len(out) and out[k + 1].type == "DOWN" and \
+                out[k + 1].text.lower() == "out" and out[k + 2].type == "OF" and \
+                out[k + 3].type == "NUM" and out[k + 3].value > 0:
+            m = 3
+        elif t.type == "NUM" and k + 4 < len(out) and out[k + 1].type == "TIMES" and \
+                out[k + 2].type == "DOWN" and out[k + 2].text.lower() == "out" and \
+                out[k + 3].type == "OF" and out[k + 4].type == "NUM" and out[k + 4].value > 0:
+            m = 4
+        if m and 0 <= t.value <= out[k + m].value:
+            res.append(Tok("FRAC", t.value / out[k + m].value, "", t.start, out[k + m].end))
+            k += m + 1
+            if k < len(out) and out[k].type == "TIMES":  # "eight in ten times"
+                k += 1
             continue
         if t.type == "OF" and res and res[-1].type == "FRAC" and k + 1 < len(out) and (
                 out[k + 1].type == "UNIT" or (out[k + 1].type == "NUM" and out[k + 1].value == 1

@@ -128,9 +128,10 @@ def _factor(r: Reader, what: str, up: set[str] = _UPW, down: set[str] = _DOWNW,
         k = r.items.index(item)
         of = k + 1 < len(r.items) and r.items[k + 1].kind == "kw" and \
             r.items[k + 1].value == "OF" and not r.kw(*up, *down, "LOSS")
-        if fracs and k + 1 < len(r.items) and r.items[k + 1].kind == "kw" and \
-                r.items[k + 1].value == "PRICE" and not r.kw(*up, *down):
-            of = True  # "half price": the price becomes half
+        nxt = [i for i in r.items[k + 1:k + 3] if not (i.kind == "kw" and i.value == "PRON")]
+        if nxt and nxt[0].kind == "kw" and nxt[0].value in ("PRICE", "CAPACITY") and \
+                not r.kw(*up, *down, "LOSS"):
+            of = True  # "half price", "half its usual volume": it becomes half
         # "half of its capacity", "150% of normal" (but "lose 20% of its capacity")
         to = r.before(item, "TO")
         if to or of:
@@ -208,11 +209,28 @@ def _start(r: Reader) -> str:
                 d.value.endswith(" 06:00") and len(r.of("clocks")) == 1:
             r.take(clocks[0])  # "at 3pm on 2026-01-22"
             return f"{d.value[:10]} {clocks[0].value[0]}"
+        named = _named_shift(r)
+        if named is not None and d.value.endswith(" 06:00") and not any(
+                t.type == "CLOCK" or ":" in t.text for t in d.toks) and not r.of("clocks"):
+            return f"{d.value[:10]} {named}"  # "during the late shift on 12 January"
         return d.value
     start = r.lex.ctx.start
     if start is None:
         raise Refusal("say when it starts (e.g. 'from 2026-01-12 06:00')")
     return start
+
+
+def _named_shift(r: Reader) -> str | None:
+    """The start [HH:MM] of the calendar's shift a clause names ("the late shift"), the
+    name's and "shift"'s phrases taken; None when no shift of the calendar is named."""
+    starts = {sh.name.lower(): sh.start for sh in r.lex.spec.calendar.shifts}
+    for a, b in zip(r.items, r.items[1:], strict=False):
+        if a.kind == "kw" and b.kind == "kw" and b.value == "SHIFTW" and \
+                a.text.lower() in starts and id(a) not in r.used:
+            r.take(a)
+            r.take(b)
+            return starts[a.text.lower()]
+    return None
 
 
 def _int(v: float, what: str) -> int:

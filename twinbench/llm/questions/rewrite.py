@@ -2,8 +2,9 @@
 and day/month/year dates as ISO dates, "three-day" as "three day", "noon" as 12:00,
 "a week and a half" as "1.5 weeks", "6 to 10 in the evening" as "18:00 to 22:00",
 "assembly times" as "assembly time", "the first month" as "the first 4 weeks" (a month is
-4 planning weeks), "steel_sheet" as "steel sheet", and a follow-up question about the
-results dropped ("..., what happens to cost?")."""
+4 planning weeks), "keep the DC running" as "keep the DC open", "steel_sheet" as "steel
+sheet", and a follow-up question about the results dropped ("..., what happens to
+cost?")."""
 
 from __future__ import annotations
 
@@ -73,6 +74,10 @@ _TIMES_NOUN = re.compile(r"\b(?!(?:" + "|".join([*ONES, *TENS]) + r"|many|severa
 _CLOCK_PART = re.compile(r"\b(?P<a>\d{1,2})(?P<am>:\d{2})?(?:\s*(?P<to>to|till|until|-)\s*"
                          r"(?P<b>\d{1,2})(?P<bm>:\d{2})?)?\s+in\s+the\s+"
                          r"(?P<p>morning|afternoon|evening)\b", re.I)
+#: "keep the southern distribution centre running": a DC kept open
+_KEEP_DC = re.compile(r"\b(?P<k>keeps?|kept)\s+(?P<x>(?:[\w-]+\s+){0,3}?(?:dcs?|dc-\w+|"
+                      r"warehouses?|distribution\s+cent(?:er|re)s?))\s+(?:running|"
+                      r"operating|going|in\s+operation|working)\b", re.I)
 _MONTH_N = re.compile(r"\b(?P<o>first|last|final)\s+month\b", re.I)
 
 
@@ -120,5 +125,6 @@ def rewrite(text: str, lex: Lexicon) -> str:
     text = _MONTH_N.sub(lambda m: f"{m.group('o')} 4 weeks", text)
     text = _TIMES_NOUN.sub(lambda m: f"{m.group('w')} time", text)
     text = _CLOCK_PART.sub(_clock_part, text)
+    text = _KEEP_DC.sub(lambda m: f"{m.group('k')} {m.group('x')} open", text)
     text = re.sub(r"(?<=[A-Za-z])_(?=[A-Za-z])", " ", text)
     return _HYPHEN_UNIT.sub(" ", text)

@@ -166,6 +166,11 @@ for _p, _t in {
     "completely reliable": "RELFULL",
 }.items():
     PHRASES[tuple(_p.split())] = Phrase(_t)
+# "at the start of the late shift", "from the beginning of week 3": that shift's or week's
+# start is what the shift or week means anyway ("the end of" is not read)
+for _p in ("at the start of", "at the beginning of", "the start of", "the beginning of",
+           "start of", "beginning of"):
+    PHRASES[tuple(_p.split())] = Phrase("SKIP")
 for _p in ("at the weekend", "at weekends", "on weekends", "on the weekend"):
     PHRASES[tuple(_p.split())] = Phrase("DAYNAME", ("Sat", "Sun"))
 for _ref in ("forecast", "forecasts", "planned", "plan", "expected", "usual", "normal",
@@ -211,7 +216,8 @@ hypothetical given look looks check unfortunately apparently reportedly expect e
 forecast forecasts forecasted
 hey like i'd i'm i've wondering wonder where rerun re-run try trying tell curious
 changes change overall onwards onward number input held happen outcome overtime short
-special""".split())
+special running right big major gives give giving offers offer offering grants
+""".split())
 
 MULTIPLIERS = {"double": 2.0, "doubles": 2.0, "doubled": 2.0, "doubling": 2.0, "twice": 2.0,
                "triple": 3.0, "triples": 3.0, "tripled": 3.0, "tripling": 3.0,
