@@ -3,11 +3,11 @@ silently wrong for the rules parser, the model and ``auto`` (rules, the model as
 under the same consumption rule), on the dev and the test split.
 
 Run: ``.venv/bin/python benchmarks/bench_questions.py [--methods rules,llm,auto]
-[--splits dev,test] [--model-every K]``. The model takes about a second or two per
+[--splits dev,test,dev2,test2,test3] [--model-every K]``. The model takes about a second or two per
 question on two cores; ``--model-every K`` gives it every K-th question of a split (the
 rules and auto lines always use the whole split; auto calls the model only for questions
-the rules read as no what-if at all). Only counts are printed for the test split; with
-``--show-dev`` the dev questions that were not exact are listed.
+the rules read as no what-if at all). Only counts are printed for the test splits; with
+``--show-dev`` the dev splits' questions that were not exact are listed.
 """
 
 from __future__ import annotations
@@ -18,13 +18,16 @@ from pathlib import Path
 from twinbench.llm.questions.score import load_set, score_set
 
 SET = Path(__file__).resolve().parents[1] / "tests" / "llm" / "question_set"
+#: the splits: dev* are tuned on, test* only scored (question_set/README.md)
+SPLITS = ("dev", "test", "dev2", "test2", "test3")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--methods", default="rules,llm,auto",
                     help="comma-separated parsers: rules, llm, auto (default all three)")
-    ap.add_argument("--splits", default="dev,test", help="comma-separated: dev, test")
+    ap.add_argument("--splits", default=",".join(SPLITS),
+                    help=f"comma-separated, of {', '.join(SPLITS)} (default all)")
     ap.add_argument("--model-every", type=int, default=1,
                     help="give the model (llm) every K-th question only (default 1: all)")
     ap.add_argument("--show-dev", action="store_true",
@@ -33,9 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     splits = [s.strip() for s in args.splits.split(",") if s.strip()]
     bad = [m for m in methods if m not in ("rules", "llm", "auto")] + [
-        s for s in splits if s not in ("dev", "test")]
+        s for s in splits if s not in SPLITS]
     if bad or args.model_every < 1:
-        ap.error(f"unknown method/split {bad} (expected rules, llm, auto / dev, test) or "
+        ap.error(f"unknown method/split {bad} (expected rules, llm, auto / a split) or "
                  f"--model-every {args.model_every} below 1")
 
     from twinbench.data.plant import load_plant
@@ -67,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             s = score_set(sub, parse, ids, method, split)
             note = f" (every {args.model_every}th question)" if len(sub) < len(qs) else ""
             print(s.line() + note, flush=True)
-            if args.show_dev and split == "dev":
+            if args.show_dev and split.startswith("dev"):
                 for o in s.outcomes:
                     if o.verdict != "exact":
                         print(f"    [{o.verdict}] {o.question!r}: {o.error or o.got}")

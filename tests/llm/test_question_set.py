@@ -36,7 +36,7 @@ def _load(split: str) -> list[dict]:
     return load_set(path)
 
 
-SPLITS = ("dev", "test", "dev2", "test2")
+SPLITS = ("dev", "test", "dev2", "test2", "test3")
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +79,11 @@ def test_the_set_is_large_and_covers_every_kind_and_refusals(splits):
 #: 106/119 after. The targets are not met on either unseen split (issue 20 stays open);
 #: the floors guard these figures against regressions. Stop 29 (rules tuned on dev2's
 #: last 13 and dev's last 4): dev 302/304, dev2 118/119, test 189/211 (1 wrong), test2
-#: 93/115 (2 wrong).
-FLOOR = {"dev": (0.95, 0), "test": (0.89, 1), "dev2": (0.95, 0), "test2": (0.8, 2)}
+#: 93/115 (2 wrong). Test3 (150, written 2026-12-02 by a fourth author, scored first at
+#: stop 29): 120/150 (80 %), 29 refused, 1 silently wrong; the stop-28 rules: 115/150, 1
+#: wrong.
+FLOOR = {"dev": (0.95, 0), "test": (0.89, 1), "dev2": (0.95, 0), "test2": (0.8, 2),
+         "test3": (0.8, 1)}
 
 
 @pytest.mark.parametrize("split", SPLITS)
