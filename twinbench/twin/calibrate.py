@@ -30,6 +30,7 @@ import pandas as pd
 import xarray as xr
 
 from twinbench.spec import LineSpec
+from twinbench.twin.intake import IntakeReport, IntakeWarning, to_twin_grid
 from twinbench.twin.physics import GAS_CONSTANT
 from twinbench.twin.validity import UnconvergedTwinWarning, convergence_problems
 
@@ -85,6 +86,11 @@ class CalibrationData:
         Failures per (type, wear bin) (the failure likelihood's data).
     exposure
         Running hours per (type, wear bin); ``bin_centre`` the bins' wear [1].
+    intake
+        What was done to the telemetry to bring it onto the grid (resampling, partial
+        days, wear scale) and what was left out: ``intake.unused_failures`` lists the
+        failures without a wear reading in the 6 hours before (or outside the history),
+        ``intake.types_without_running`` the machine types with no running hour.
     """
 
     machines: list[str]
@@ -111,6 +117,7 @@ class CalibrationData:
     recent_load: np.ndarray = field(default_factory=lambda: np.zeros(0))
     recent_temp: np.ndarray = field(default_factory=lambda: np.zeros(0))
     fail_count: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    intake: IntakeReport = field(default_factory=IntakeReport)
 
 
 def fill_gaps(a: np.ndarray) -> np.ndarray:
@@ -131,8 +138,13 @@ def prepare(spec: LineSpec, telemetry: xr.Dataset, events: pd.DataFrame,
     """Build :class:`CalibrationData` from (quality-masked) telemetry and events.
 
     Hours with missing load or temperature are interpolated for the wear path and their
-    days are left out of the likelihood; days containing an event are left out too.
+    days are left out of the likelihood; days containing an event are left out too. The
+    telemetry is first brought onto whole days of hourly bins with wear as a share of its
+    type's limit (:func:`twinbench.twin.intake.to_twin_grid`: bad data refused with the
+    fix, repairs reported in ``intake``); failures the likelihood cannot use are listed
+    there and warned about (:class:`~twinbench.twin.intake.IntakeWarning`).
     """
+    telemetry, intake = to_twin_grid(spec, telemetry)
     ds = telemetry.sel(machine=spec.machines)
     hours = pd.DatetimeIndex(ds["time"].values)
     n_days = len(hours) // 24
@@ -160,6 +172,7 @@ def prepare(spec: LineSpec, telemetry: xr.Dataset, events: pd.DataFrame,
     event_day = np.zeros((n_m, n_days), dtype=bool)
     last_segment = np.zeros(n_m, dtype=int)
     fail_type, fail_wear = [], []
+    unused: list[tuple[str, pd.Timestamp, str, float]] = []
     seg_id = 0
     t0 = hours[0]
     for i, m in enumerate(machines):
@@ -184,6 +197,12 @@ def prepare(spec: LineSpec, telemetry: xr.Dataset, events: pd.DataFrame,
                 if np.isfinite(before).any():
                     fail_type.append(types[i])
                     fail_wear.append(float(before[np.isfinite(before)][-1]))
+                else:
+                    read = np.flatnonzero(np.isfinite(wear_raw[i]))
+                    gap = float(np.abs(read - h).min()) if len(read) else np.inf
+                    unused.append((m, s, "no wear reading in the 6 h before", gap))
+            else:
+                unused.append((m, s, "outside the history (or in its first hour)", np.nan))
     # daily means of wear on usable days
     wear_days = wear_raw.reshape(n_m, n_days, 24)
     good = (np.isfinite(wear_days).sum(-1) >= 18) & ~missing.reshape(n_m, n_days, 24).any(-1)
@@ -206,10 +225,13 @@ def prepare(spec: LineSpec, telemetry: xr.Dataset, events: pd.DataFrame,
                                   len(edges) - 2))] += 1
     n_t = len(type_names)
     run_b = running > 0
-    ll_c = np.array([log_load[(types == j)[:, None] & run_b].mean() if (types == j).any()
+    # a type that never ran is centred at its reference conditions (0), not at NaN
+    ran = [bool(run_b[types == j].any()) for j in range(n_t)]
+    ll_c = np.array([log_load[(types == j)[:, None] & run_b].mean() if ran[j]
                      else 0.0 for j in range(n_t)])
-    it_c = np.array([inv_temp[(types == j)[:, None] & run_b].mean() if (types == j).any()
+    it_c = np.array([inv_temp[(types == j)[:, None] & run_b].mean() if ran[j]
                      else 0.0 for j in range(n_t)])
+    _flag_unused(intake, unused, [type_names[j] for j in range(n_t) if not ran[j]])
     recent = slice(n_h - recent_days * 24, n_h)
     rl = np.array([load[i, recent][running[i, recent] > 0].mean()
                    if running[i, recent].any() else 0.7 for i in range(n_m)])
@@ -224,8 +246,28 @@ def prepare(spec: LineSpec, telemetry: xr.Dataset, events: pd.DataFrame,
         fail_type=np.array(fail_type, dtype=int), fail_wear=np.array(fail_wear),
         exposure=exposure, bin_centre=(edges[:-1] + edges[1:]) / 2,
         log_load_centre=ll_c, inv_temp_centre=it_c, recent_load=rl, recent_temp=rt,
-        fail_count=fail_count,
+        fail_count=fail_count, intake=intake,
     )
+
+
+def _flag_unused(intake: IntakeReport, unused: list, idle_types: list[str]) -> None:
+    """Record failures the likelihood cannot use and types that never ran; warn once."""
+    if unused:
+        intake.unused_failures = pd.DataFrame(
+            unused, columns=["machine", "time", "reason", "hours_to_reading"])
+        listed = "; ".join(f"{m} at {t} ({r}" + (f", nearest reading {g:g} h away)"
+                                                  if np.isfinite(g) else ")")
+                           for m, t, r, g in unused)
+        intake.notes.append(f"{len(unused)} failure(s) not used by the failure "
+                            f"likelihood: {listed}")
+    intake.types_without_running = idle_types
+    if idle_types:
+        intake.notes.append(
+            f"machine type(s) {idle_types!r} never ran in the history: their wear rate comes "
+            "from the prior (the model has no line-wide wear-rate distribution), their "
+            "hazard from the line-wide distribution of the types; forecasts for them are wide")
+    if unused or idle_types:
+        warnings.warn(str(intake), IntakeWarning, stacklevel=3)
 
 
 def build_model(data: CalibrationData):
