@@ -15,6 +15,17 @@ sent (the playback's published samples of the ticks played) against stored (lost
 duplicated). Target of issue 23: p99 lag < 1 s, under one core, nothing lost.
 
     .venv/bin/python benchmarks/bench_live.py --duration 60
+
+On a shared machine, give the benchmark its core. Linux groups processes by session
+("autogroup") and shares the CPU between sessions before ``nice`` counts, so a plain
+``nice -n -15`` does not stop other sessions' jobs from taking the watch's CPU (with three
+other busy sessions the watch got about half a core and fell tens of seconds behind).
+As root, in a session of its own with that session's priority raised::
+
+    setsid bash -c 'echo -15 > /proc/self/autogroup; exec nice -n -15 \
+        .venv/bin/python benchmarks/bench_live.py'
+
+The scheduling group and the load average at the start are printed with the figures.
 """
 
 from __future__ import annotations
@@ -143,6 +154,10 @@ def main() -> None:
            str(rec_days), "--continuation-days", str(cont_days), "--ticks", str(ticks),
            "--hold", "600"]
     plant = load_plant()
+    group = Path("/proc/self/autogroup")
+    print(f"scheduling: nice {os.nice(0)}, "
+          f"{group.read_text().strip() if group.exists() else 'no autogroup'}; "
+          f"load average {os.getloadavg()[0]:.2f}")
     twin = None
     if args.twin:
         t0 = time.perf_counter()
