@@ -11,12 +11,17 @@ purchases, whose row duals ``pi_w`` give the cut ``theta_w >= Q_w(x^) - pi_w' B_
 x^)``. Each scenario LP lives in its own persistent HiGHS instance and is re-solved by
 dual simplex from its last basis, so only the arrival rows' bounds change per iteration.
 
-Stabilisation: cuts are taken at a point between the master's solution and the best
-purchases so far (in-out separation, Ben-Ameur and Neto 2007, weight ``alpha``); the
+Stabilisation: the first purchases evaluated are the optimum of the expected-value
+problem (one LP over the probability-weighted scenario block, a much better start than
+buying nothing); cuts are then taken at a point between the master's solution and the
+best purchases so far (in-out separation, Ben-Ameur and Neto 2007, weight ``alpha``); the
 master's value is a valid lower bound, the best evaluated purchases an upper bound, and
-the method stops when they are within ``tol`` (relative). The recourse must be complete
-(every purchase plan has a feasible second stage): true for backorders and lost sales,
-not for ``shortage="none"``, for which :func:`solve_supply_benders` refuses.
+the method stops when they are within ``tol`` (relative). Cuts with a zero dual in the
+master for ``drop_after`` iterations in a row are deleted (the cuts are dense in the
+purchases: a master with every cut spent as long as all scenario LPs together). The
+recourse must be complete (every purchase plan has a feasible second stage): true for
+backorders and lost sales, not for ``shortage="none"``, for which
+:func:`solve_supply_benders` refuses.
 
 The result is an :class:`~twinbench.optimize.supply.matrix.LPSolution` of the extensive
 form (columns, row activities and duals of the scenario LPs at the final purchases), so
@@ -29,6 +34,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import scipy.sparse as sp
 
 from twinbench.optimize.supply.matrix import LPSolution, SupplyLP
 
@@ -88,7 +94,46 @@ class _Scenarios:
             self.rows.append(rows)
             self.lo.append(lp.row_lower[r][rows])
             self.hi.append(lp.row_upper[r][rows])
+        blocks = lp.c[nb:].reshape(self.n, nl)
+        self.c_ref = blocks.sum(0)  # the local costs for probability one
         self.pool = ThreadPoolExecutor(max(1, threads)) if threads > 1 else None
+
+    def expected_value_purchases(self, lp: SupplyLP, lo: np.ndarray,
+                                 hi: np.ndarray) -> np.ndarray:
+        """Optimal purchases of the expected-value problem [unit]: one scenario block with
+        the probability-weighted coupling rows and right-hand sides."""
+        import highspy
+        from pyomo.common.tee import capture_output
+
+        nb, nl, nr, inf = self.nb, self.nl, self.nr, self.inf
+        A = lp.A.tocsr()
+        pw = np.array([float(lp.c[nb + w * nl:nb + (w + 1) * nl] @ self.c_ref)
+                       for w in range(self.n)]) / float(self.c_ref @ self.c_ref)
+        pw = pw / pw.sum() if pw.sum() > 0 else np.full(self.n, 1.0 / self.n)
+        Bm = sum(pw[w] * A[w * nr:(w + 1) * nr, :nb] for w in range(self.n))
+        M = sp.hstack([Bm, A[:nr, nb:nb + nl]], format="csc")
+        RL = lp.row_lower.reshape(self.n, nr)
+        RU = lp.row_upper.reshape(self.n, nr)
+        rl = np.where(np.isfinite(RL[0]), pw @ np.where(np.isfinite(RL), RL, 0.0), -inf)
+        ru = np.where(np.isfinite(RU[0]), pw @ np.where(np.isfinite(RU), RU, 0.0), inf)
+        with capture_output(capture_fd=True):
+            h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        m = highspy.HighsLp()
+        m.num_col_, m.num_row_ = nb + nl, nr
+        m.col_cost_ = np.concatenate([lp.c[:nb], self.c_ref])
+        m.col_lower_ = _finite(np.concatenate([lo, lp.col_lower[nb:nb + nl]]), -1, inf)
+        m.col_upper_ = _finite(np.concatenate([hi, lp.col_upper[nb:nb + nl]]), 1, inf)
+        m.row_lower_, m.row_upper_ = rl, ru
+        m.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        m.a_matrix_.start_, m.a_matrix_.index_ = M.indptr, M.indices
+        m.a_matrix_.value_ = M.data
+        m.a_matrix_.num_col_, m.a_matrix_.num_row_ = nb + nl, nr
+        h.passModel(m)
+        h.run()
+        if str(h.getModelStatus()).split(".")[-1] != "kOptimal":
+            return np.clip(np.zeros(nb), lo, hi)
+        return np.clip(np.asarray(h.getSolution().col_value)[:nb], lo, hi)
 
     def _one(self, w: int, x: np.ndarray) -> tuple[str, float, np.ndarray, np.ndarray,
                                                     np.ndarray, np.ndarray]:
@@ -122,7 +167,8 @@ class _Scenarios:
 
 def solve_supply_benders(lp: SupplyLP, time_limit: float | None = None, tol: float = 1e-6,
                          alpha: float = 0.5, threads: int = 2,
-                         max_iterations: int = 500) -> tuple[LPSolution, dict]:
+                         max_iterations: int = 500, drop_after: int = 8,
+                         start: str = "expected") -> tuple[LPSolution, dict]:
     """Solve the extensive form ``lp`` by multi-cut Benders decomposition.
 
     Parameters
@@ -140,12 +186,21 @@ def solve_supply_benders(lp: SupplyLP, time_limit: float | None = None, tol: flo
         Threads solving the scenario LPs.
     max_iterations
         Master iterations before stopping with status ``maxIterations``.
+    drop_after
+        Master iterations a cut may stay inactive (zero dual) before it is deleted; 0
+        keeps every cut [1].
+    start
+        First purchases evaluated: ``"expected"`` (optimum of the expected-value problem)
+        or ``"zero"`` (the lower bounds).
 
     Returns
     -------
     LPSolution, dict
         The solution of the extensive form and the run's figures (``iterations``,
-        ``lower_bound``, ``upper_bound`` [EUR], ``gap`` [1], ``cuts``).
+        ``lower_bound``, ``upper_bound`` [EUR], ``gap`` [1], ``cuts`` added,
+        ``master_rows`` at the end, and seconds: ``setup_seconds`` (scenario LPs
+        built), ``start_seconds`` (expected-value LP), ``subproblem_seconds``,
+        ``master_seconds``; ``history``: the relative gap after each iteration [1]).
 
     Raises
     ------
@@ -155,12 +210,17 @@ def solve_supply_benders(lp: SupplyLP, time_limit: float | None = None, tol: flo
     """
     import highspy
 
+    if start not in ("expected", "zero"):
+        raise ValueError(f"unknown start {start!r}; allowed: ('expected', 'zero')")
     t0 = time.perf_counter()
     nb = lp.sizes["n_buy"]
     subs = _Scenarios(lp, threads)
+    setup_s = time.perf_counter() - t0
     nW, inf = subs.n, subs.inf
     lo, hi, cb = lp.col_lower[:nb].copy(), lp.col_upper[:nb].copy(), lp.c[:nb]
     fixed = bool(np.all(hi - lo <= 0))
+    t_start = t_sub = t_master = 0.0
+    history: list[float] = []
     try:
         from pyomo.common.tee import capture_output
 
@@ -171,11 +231,21 @@ def solve_supply_benders(lp: SupplyLP, time_limit: float | None = None, tol: flo
                    np.concatenate([lo, np.full(nW, -inf)]),
                    np.concatenate([_finite(hi, 1, inf), np.full(nW, inf)]), 0,
                    np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
-        x = lo.copy() if fixed else np.clip(np.zeros(nb), lo, hi)
+        if fixed:
+            x = lo.copy()
+        elif start == "expected":
+            ts = time.perf_counter()
+            x = subs.expected_value_purchases(lp, lo, hi)
+            t_start = time.perf_counter() - ts
+        else:
+            x = np.clip(np.zeros(nb), lo, hi)
         best, best_x, best_out, lower = np.inf, x, None, -np.inf
         it, cuts, status = 0, 0, "optimal"
+        idle = np.zeros(0, dtype=int)  # iterations each master row has had a zero dual
         while True:
+            ts = time.perf_counter()
             out = subs.evaluate(x)
+            t_sub += time.perf_counter() - ts
             value = float(cb @ x) + sum(o[1] for o in out)
             if value < best:
                 best, best_x, best_out = value, x.copy(), out
@@ -193,10 +263,14 @@ def solve_supply_benders(lp: SupplyLP, time_limit: float | None = None, tol: flo
             mh.addRows(nW, q - grads @ x, np.full(nW, inf), len(idx),
                        np.array(starts, np.int32), np.array(idx, np.int32),
                        np.array(val, float))
+            idle = np.concatenate([idle, np.zeros(nW, dtype=int)])
             cuts += nW
+            ts = time.perf_counter()
             mh.run()
+            t_master += time.perf_counter() - ts
             lower = max(lower, float(mh.getInfo().objective_function_value))
             it += 1
+            history.append(max(0.0, (best - lower) / max(abs(best), 1.0)))
             if (best - lower) <= tol * max(abs(best), 1.0):
                 break
             if time_limit is not None and time.perf_counter() - t0 > time_limit:
@@ -205,10 +279,18 @@ def solve_supply_benders(lp: SupplyLP, time_limit: float | None = None, tol: flo
             if it >= max_iterations:
                 status = "maxIterations"
                 break
-            xm = np.asarray(mh.getSolution().col_value)[:nb]
+            msol = mh.getSolution()
+            xm = np.asarray(msol.col_value)[:nb]
+            if drop_after > 0:  # inactive cuts out: the lower bound stays valid
+                idle = np.where(np.abs(np.asarray(msol.row_dual)) > 1e-12, 0, idle + 1)
+                drop = np.nonzero(idle > drop_after)[0]
+                if len(drop):
+                    mh.deleteRows(len(drop), drop.astype(np.int32))
+                    idle = np.delete(idle, drop)
             x = np.clip(alpha * xm + (1 - alpha) * best_x, lo, hi)
             if np.allclose(x, best_x, atol=1e-9, rtol=0):  # the separation point stalls
                 x = xm
+        master_rows = int(mh.getNumRow())
     finally:
         subs.close()
     cols = np.concatenate([best_x, *[o[3] for o in best_out]])
@@ -218,7 +300,9 @@ def solve_supply_benders(lp: SupplyLP, time_limit: float | None = None, tol: flo
                      seconds=time.perf_counter() - t0,
                      gap=max(0.0, (best - lower) / max(abs(best), 1.0)))
     figures = {"iterations": it, "lower_bound": lower + lp.offset,
-               "upper_bound": best + lp.offset, "gap": sol.gap, "cuts": cuts,
-               "scenario_lps": nW}
+               "upper_bound": best + lp.offset, "gap": sol.gap, "tol": tol, "cuts": cuts,
+               "master_rows": master_rows, "scenario_lps": nW,
+               "setup_seconds": round(setup_s, 3), "start_seconds": round(t_start, 3),
+               "subproblem_seconds": round(t_sub, 3), "master_seconds": round(t_master, 3),
+               "history": history}
     return sol, figures
-

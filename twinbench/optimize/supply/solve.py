@@ -94,7 +94,7 @@ def solve_supply(prob: SupplyProblem, design: bool = False, shortage: str = "bac
                  fix_first_stage: xr.Dataset | None = None,
                  dcs_open: Mapping[str, bool] | None = None,
                  options: Mapping[str, object] | None = None,
-                 method: str = "auto") -> SupplyPlan:
+                 method: str = "auto", rel_gap: float = 1e-6) -> SupplyPlan:
     """Build, solve and read the supply model.
 
     Parameters
@@ -118,10 +118,14 @@ def solve_supply(prob: SupplyProblem, design: bool = False, shortage: str = "bac
         ``"auto"`` (default): for LPs with HiGHS, Benders when the first stage is fixed
         (the scenarios are then independent) or there are at least
         :data:`BENDERS_FROM` scenarios, else the extensive form; Pyomo otherwise (network
-        design, other solvers). All give the same optimum (Benders to a relative gap of
-        1e-6); Benders' shadow prices are those of the scenario LPs at the plan's
+        design, other solvers). All give the same optimum (Benders to the relative gap
+        ``rel_gap``); Benders' shadow prices are those of the scenario LPs at the plan's
         purchases (with purchases fixed, as in an evaluation, the same as the extensive
         form's; with free purchases and a degenerate optimum they can differ).
+    rel_gap
+        Benders only: relative gap (upper - lower bound) / |upper| at which the plan is
+        optimal [1]; the plan's expected cost is then within that share of the
+        extensive form's optimum.
 
     Returns
     -------
@@ -171,7 +175,7 @@ def solve_supply(prob: SupplyProblem, design: bool = False, shortage: str = "bac
         sol = None
         if benders:
             try:
-                sol, figures = solve_supply_benders(mlp, time_limit)
+                sol, figures = solve_supply_benders(mlp, time_limit, tol=rel_gap)
             except NotDecomposable:
                 if method == "benders":
                     raise
