@@ -3,9 +3,9 @@ person reads, and what limits a plan said in words instead of solver terms."""
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
+
+from twinbench.viz.words import day, eur, hours, moment, num, pct
 
 __all__ = ["BINDING", "binding_sentences", "day", "eur", "hours", "label", "moment", "num",
            "pct"]
@@ -24,41 +24,6 @@ LABELS = {
 def label(column: str) -> str:
     """A column's name in plant words (``snake_case`` made readable otherwise)."""
     return LABELS.get(column, column.replace("_", " ").capitalize())
-
-
-def num(value: float, decimals: int = 0, unit: str = "") -> str:
-    """``12,345.6 unit`` (``-`` when not a number)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    text = f"{value:,.{decimals}f}"
-    return f"{text} {unit}".strip()
-
-
-def eur(value: float, decimals: int = 0) -> str:
-    """An amount in euros: ``12,345 EUR``."""
-    return num(value, decimals, "EUR")
-
-
-def pct(fraction: float, decimals: int = 1) -> str:
-    """A fraction as a percentage: ``0.953`` -> ``95.3 %``."""
-    return num(100 * fraction, decimals, "%")
-
-
-def hours(value: float, decimals: int = 1) -> str:
-    """Hours: ``3.5 h``."""
-    return num(value, decimals, "h")
-
-
-def day(ts) -> str:
-    """A date: ``Mon 6 Jan 2025``."""
-    t = pd.Timestamp(ts)
-    return f"{t:%a} {t.day} {t:%b %Y}"
-
-
-def moment(ts) -> str:
-    """A date and time to the minute: ``Mon 6 Jan 14:05``."""
-    t = pd.Timestamp(ts)
-    return f"{t:%a} {t.day} {t:%b %H:%M}"
 
 
 def _binding_sentence(group: str, index: str, value: float) -> str:

@@ -87,6 +87,10 @@ def test_weekly_report_html_and_pdf(tmp_path):
     text = unescape(re.sub("<[^>]+>", " ", html))
     assert "AI-generated" in text or "Computed (template)" in text
     assert "Schedule KPIs" in text and "What-if scenarios against the base" in text
+    # plant words in the tables: names with units, thousands separators, no 1.038e+04
+    assert "Energy cost [EUR]" in text and "Setup time [h]" in text
+    assert not re.search(r"\b(weighted_tardiness|setup_hours|p_on_time|ci_low)\b", text)
+    assert not re.search(r"\d\.\d+e[+-]\d", text)
     assert html.count("<script") >= 1 and not re.search(r"<script[^>]*\bsrc=", html)
     pdf = pdf_path.read_bytes()
     assert pdf.startswith(b"%PDF") and ident["model"].encode() in pdf

@@ -24,6 +24,7 @@ import pandas as pd
 
 from twinbench.llm.explain import Explanation, explain
 from twinbench.llm.facts import FactSheet
+from twinbench.viz.words import kpi_label, people_table
 
 __all__ = ["answer_report", "chat_markdown", "escape_html", "escape_markdown", "escape_mpl",
            "model_identity", "report_explanations", "weekly_report"]
@@ -214,21 +215,26 @@ def weekly_report(results: str | Path, out: str | Path | None = None, spec: Any 
             else:
                 rep.text(p.text, label="AI-generated, checked" if p.source == "model"
                          else "Computed (template)")
+    cols = [c for c in ("job", "step", "station", "machine", "start_time", "end_time",
+                        "setup") if c in plan]
+    sk, line, risky = people_table(sk), people_table(line), people_table(risky)
+    plan_t = people_table(plan[cols].head(40))
     rep.heading("Schedule KPIs")
-    rep.table(sk.round(3))
+    rep.table(sk)
     rep.heading("Risks: orders least likely on time (plan replayed in the twin)")
-    rep.table(risky.round(3))
+    rep.table(risky)
     rep.figure(_on_time_plotly(ot))
     rep.heading("The week in the twin: line KPIs with 95% intervals")
-    rep.table(line.round(3))
-    rep.heading("What-if scenarios against the base")
-    rep.table(comp[["scenario", "kpi", "unit", "delta", "ci_low", "ci_high", "rank"]].round(3))
+    rep.table(line)
+    rep.heading("What-if scenarios against the base (90% intervals)")
+    rep.table(people_table(comp[["scenario", "kpi", "unit", "delta", "ci_low", "ci_high",
+                                 "rank"]]))
     rep.figure(_scenario_plotly(comp))
     rep.heading("The plan (first 40 operations)")
-    rep.table(plan.drop(columns=[c for c in ("op", "start", "end") if c in plan]).head(40))
+    rep.table(plan_t)
     html_path = rep.write(out / "weekly_report.html")
     pdf_path = _pdf(out / "weekly_report.pdf", title, meta, expl, sections, sk, line, risky,
-                    ot, comp, plan)
+                    ot, comp, plan_t)
     return html_path, pdf_path
 
 
@@ -247,8 +253,9 @@ def _scenario_plotly(comp: pd.DataFrame):
                            error_x={"type": "data", "symmetric": False,
                                     "array": c["ci_high"] - c["delta"],
                                     "arrayminus": c["delta"] - c["ci_low"]}))
-    fig.update_layout(title=f"Change of {escape_html(c['kpi'].iloc[0])} "
-                      f"[{escape_html(c['unit'].iloc[0])}] with 90% interval",
+    fig.update_layout(title="Change of " + escape_html(kpi_label(str(c["kpi"].iloc[0]),
+                                                                str(c["unit"].iloc[0])))
+                      + " with 90% interval", xaxis={"tickformat": ",.0f"},
                       height=320, margin={"l": 160, "r": 20, "t": 50, "b": 40})
     return fig
 
@@ -260,17 +267,15 @@ def _pdf(path: Path, title: str, meta: dict[str, str], expl: dict[str, Explanati
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
+    from matplotlib.ticker import FuncFormatter
 
     def page():
         fig = plt.figure(figsize=(8.27, 11.69))  # A4 portrait [in]
         return fig
 
     def table(ax, df: pd.DataFrame, rows: int = 25) -> None:
-        ax.axis("off")
-        d = df.head(rows).copy()
-        for c in d.columns:
-            if pd.api.types.is_float_dtype(d[c]):
-                d[c] = d[c].map(lambda x: f"{x:,.4g}")
+        ax.axis("off")  # df: already in plant words (people_table)
+        d = df.head(rows)
         cells = d.astype(str).map(escape_mpl).to_numpy()
         t = ax.table(cellText=cells, colLabels=[escape_mpl(c) for c in d.columns],
                      loc="upper center", cellLoc="left")
@@ -318,24 +323,24 @@ def _pdf(path: Path, title: str, meta: dict[str, str], expl: dict[str, Explanati
                 color=["#d62728" if v < 0.9 else "#2ca02c" for v in d["p_on_time"]])
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
-        ax.set_title("On-time probability per order (plan replayed in the twin)", fontsize=9)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.0f} %"))
+        ax.set_title("Chance on time per order (plan replayed in the twin)", fontsize=9)
         ax.tick_params(labelsize=6)
         c = comp[comp["kpi"] == comp["kpi"].iloc[0]]
         ax2 = fig.add_axes([0.3, 0.1, 0.62, 0.35])
         ax2.barh(c["scenario"].astype(str).map(escape_mpl), c["delta"],
                  xerr=[c["delta"] - c["ci_low"], c["ci_high"] - c["delta"]])
-        ax2.set_title(escape_mpl(f"Change of {c['kpi'].iloc[0]} [{c['unit'].iloc[0]}], "
-                                 "90% interval"),
-                      fontsize=9)
+        ax2.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax2.set_title(escape_mpl("Change of " + kpi_label(str(c["kpi"].iloc[0]),
+                                                          str(c["unit"].iloc[0]))
+                                 + ", 90% interval"), fontsize=9)
         ax2.tick_params(labelsize=6)
         pdf.savefig(fig)
         plt.close(fig)
         fig = page()
         fig.text(0.06, 0.96, "Risks and the plan", fontsize=12, weight="bold")
         table(fig.add_axes([0.05, 0.70, 0.9, 0.24]), risky, rows=10)
-        cols = [c for c in ("job", "step", "station", "machine", "start_time", "end_time",
-                            "setup") if c in plan]
-        table(fig.add_axes([0.05, 0.05, 0.9, 0.62]), plan[cols], rows=40)
+        table(fig.add_axes([0.05, 0.05, 0.9, 0.62]), plan, rows=40)
         pdf.savefig(fig)
         plt.close(fig)
     return path
