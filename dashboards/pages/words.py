@@ -5,25 +5,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from twinbench.viz.words import day, eur, hours, moment, num, pct
+from twinbench.viz.words import COMMON_LABELS, day, eur, hours, moment, num, pct
+from twinbench.viz.words import label as _label
 
 __all__ = ["BINDING", "binding_sentences", "day", "eur", "hours", "label", "moment", "num",
            "pct"]
 
-#: column names as a manager reads them
-LABELS = {
-    "machine": "Machine", "station": "Station", "type": "Machine type",
-    "running_h": "Running hours [h]", "failures": "Failures (last year)",
-    "maintenance": "Maintenance jobs (last year)", "day": "Day", "kind": "Alert",
-    "value": "Reading", "z": "Deviation [sd]", "user": "Who", "action": "What",
-    "plan_id": "Plan", "comment": "Why", "time": "When (UTC)", "check": "Integrity",
-    "entry": "No.",
-}
+#: column names as a manager reads them ("value" on the pages is a sensor reading)
+LABELS = {**COMMON_LABELS, "value": "Reading"}
 
 
 def label(column: str) -> str:
     """A column's name in plant words (``snake_case`` made readable otherwise)."""
-    return LABELS.get(column, column.replace("_", " ").capitalize())
+    return _label(column, LABELS)
 
 
 def _binding_sentence(group: str, index: str, value: float) -> str:

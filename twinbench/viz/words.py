@@ -8,17 +8,21 @@ import math
 
 import pandas as pd
 
-__all__ = ["KPI_LABELS", "LABELS", "day", "eur", "hours", "kpi_label", "label", "moment",
-           "num", "number", "pct", "people_table"]
+__all__ = ["COMMON_LABELS", "KPI_LABELS", "LABELS", "day", "eur", "hours", "kpi_label",
+           "label", "moment", "num", "number", "pct", "people_table"]
 
-#: column names as a manager reads them
-LABELS = {
+#: column names as a manager reads them, on the pages and in the reports
+COMMON_LABELS = {
     "machine": "Machine", "station": "Station", "type": "Machine type",
     "running_h": "Running hours [h]", "failures": "Failures (last year)",
     "maintenance": "Maintenance jobs (last year)", "day": "Day", "kind": "Alert",
-    "value": "Value", "z": "Deviation [sd]", "user": "Who", "action": "What",
+    "z": "Deviation [sd]", "user": "Who", "action": "What",
     "plan_id": "Plan", "comment": "Why", "time": "When (UTC)", "check": "Integrity",
-    "entry": "No.", "kpi": "Figure", "unit": "Unit", "mean": "Mean",
+    "entry": "No.",
+}
+#: column names of the report's tables
+LABELS = {
+    **COMMON_LABELS, "value": "Value", "kpi": "Figure", "unit": "Unit", "mean": "Mean",
     "ci_low": "Interval from", "ci_high": "Interval to", "delta": "Change",
     "rank": "Rank", "scenario": "What-if", "order": "Order", "job": "Order",
     "step": "Step", "start_time": "Start", "end_time": "End", "setup": "Setup [h]",
@@ -56,9 +60,10 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def label(column: str) -> str:
-    """A column's name in plant words (``snake_case`` made readable otherwise)."""
-    return LABELS.get(column, column.replace("_", " ").capitalize())
+def label(column: str, labels: dict[str, str] = LABELS) -> str:
+    """A column's name in plant words from ``labels`` (``snake_case`` made readable
+    otherwise)."""
+    return labels.get(column, column.replace("_", " ").capitalize())
 
 
 def kpi_label(kpi: str, unit: str = "") -> str:
