@@ -138,3 +138,21 @@ def test_calendar_and_tariff(demo_spec: LineSpec) -> None:
     assert energy.price_at("2025-01-06 09:00") == pytest.approx(0.24)  # weekday peak
     assert energy.price_at("2025-01-11 09:00") == pytest.approx(0.14)  # Saturday base
     assert energy.price_at("2025-01-06 23:30") == pytest.approx(0.10)  # night
+
+
+def test_crews_checked_and_looked_up(spec_dict: dict) -> None:
+    spec_dict["crews"] = [
+        {"name": "press", "stations": ["PRESS", "NOPE"], "operators": 2,
+         "per_shift": {"late": 1, "graveyard": 0}},
+        {"name": "b", "stations": ["PRESS"], "operators": 1},
+    ]
+    locs = dict(problems_of(spec_dict))
+    assert "unknown station 'NOPE'" in locs["crews[0].stations[1]"]
+    assert "unknown shift 'graveyard'" in locs["crews[0].per_shift.graveyard"]
+    assert "belongs to one crew" in locs["crews[1].stations[0]"]
+    spec_dict["crews"] = [{"name": "press", "stations": ["PRESS"], "operators": 2,
+                           "per_shift": {"late": 1}}]
+    spec = spec_from_dict(spec_dict)
+    crew = spec.crew_of("PRESS")
+    assert crew is not None and crew.on_duty("late") == 1 and crew.on_duty("early") == 2
+    assert spec.crew_of("PAINT") is None

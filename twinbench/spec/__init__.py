@@ -22,6 +22,8 @@ Modules
     :class:`MachineType`: wear, failure and repair physics of a kind of machine.
 ``stations``
     :class:`Station` (parallel machines, power, setups) and :class:`Buffer`.
+``crews``
+    :class:`Crew`: operators on duty per shift and the stations they run.
 ``products``
     :class:`Product`, its :class:`RoutingStep` s and their :class:`ProcessingTime`.
 ``materials``
@@ -36,6 +38,7 @@ This ``__init__`` only re-exports. The modules import one another by full module
 """
 
 from twinbench.spec.calendar import HHMM, WEEKDAYS, Calendar, Days, Shift
+from twinbench.spec.crews import Crew
 from twinbench.spec.energy import Energy, TariffPeriod
 from twinbench.spec.errors import SpecError, read_yaml
 from twinbench.spec.errors import _from_validation_error as _from_validation_error
@@ -62,6 +65,7 @@ __all__ = [
     "WEEKDAYS",
     "Buffer",
     "Calendar",
+    "Crew",
     "Days",
     "DegC",
     "Energy",

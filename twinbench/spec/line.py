@@ -18,6 +18,7 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from twinbench.spec.calendar import Calendar
+from twinbench.spec.crews import Crew
 from twinbench.spec.energy import Energy
 from twinbench.spec.errors import SpecError, _from_validation_error, read_yaml
 from twinbench.spec.fields import Name, _Model
@@ -41,6 +42,7 @@ class LineSpec(_Model):
     machine_types: Annotated[list[MachineType], Field(min_length=1)]
     stations: Annotated[list[Station], Field(min_length=1)]
     buffers: list[Buffer] = Field(default_factory=list)
+    crews: list[Crew] = Field(default_factory=list)
     products: Annotated[list[Product], Field(min_length=1)]
     materials: list[Material] = Field(default_factory=list)
     suppliers: list[Supplier] = Field(default_factory=list)
@@ -85,6 +87,13 @@ class LineSpec(_Model):
         station = self.station_map[self.machine_station[machine]]
         return self.machine_type_map[station.machine_type]
 
+    def crew_of(self, station: str) -> Crew | None:
+        """The crew whose operators run ``station``; None if it needs no operator."""
+        for c in self.crews:
+            if station in c.stations:
+                return c
+        return None
+
     def buffer_capacity(self, station: str) -> int | None:
         """Capacity of the input buffer of ``station`` [unit]; None if unlimited."""
         for b in self.buffers:
@@ -115,8 +124,29 @@ def _unknown(kind: str, found: str, allowed: Iterable[str], fix: str) -> str:
     return f"unknown {kind} {found!r}; allowed: {sorted(allowed)!r}. {fix}"
 
 
+def _crew_problems(spec: LineSpec, stations: set[str]) -> Iterable[tuple[str, str]]:
+    shifts = {s.name for s in spec.calendar.shifts}
+    crew_of: dict[str, str] = {}
+    for i, c in enumerate(spec.crews):
+        for j, st in enumerate(c.stations):
+            if st not in stations:
+                yield f"crews[{i}].stations[{j}]", _unknown(
+                    "station", st, stations, "A crew lists the stations its operators run."
+                )
+            elif st in crew_of:
+                yield f"crews[{i}].stations[{j}]", (
+                    f"station {st!r} is in crews {crew_of[st]!r} and {c.name!r}; a station "
+                    "belongs to one crew")
+            crew_of.setdefault(st, c.name)
+        for sh in c.per_shift:
+            if sh not in shifts:
+                yield f"crews[{i}].per_shift.{sh}", _unknown(
+                    "shift", sh, shifts, "Shift names come from calendar.shifts."
+                )
+
+
 def _reference_problems(spec: LineSpec) -> Iterable[tuple[str, str]]:
-    for field in ("machine_types", "stations", "products", "materials", "suppliers"):
+    for field in ("machine_types", "stations", "products", "materials", "suppliers", "crews"):
         yield from _names(getattr(spec, field), field)
     stations = {s.name for s in spec.stations}
     types = {t.name for t in spec.machine_types}
@@ -151,6 +181,7 @@ def _reference_problems(spec: LineSpec) -> Iterable[tuple[str, str]]:
         if b.station in seen_buf:
             yield f"buffers[{i}].station", f"station {b.station!r} has two buffers; give one"
         seen_buf.add(b.station)
+    yield from _crew_problems(spec, stations)
     for i, p in enumerate(spec.products):
         for j, step in enumerate(p.routing):
             if step.station not in stations:
