@@ -109,7 +109,10 @@ class Dashboard(Viewer):
         return self.pages[title]
 
     def _show(self, title: str) -> None:
-        self.main[:] = [self.page(title)]
+        for name, page in self.pages.items():  # a page left stops its refresh (Live)
+            if name != title and hasattr(page, "stop"):
+                page.stop()
+        self.main[:] = [self.page(title)]  # its __panel__ starts it again
 
     def goto(self, title: str, **selection: Any) -> None:
         """Show page ``title``; ``selection`` goes to its ``select`` (e.g. a machine)."""
@@ -145,10 +148,12 @@ def shared_workbench() -> Workbench:
     the same object, so the twin is calibrated and the base plan solved once."""
     plant = os.environ.get("TWINBENCH_PLANT") or None
     draws = int(os.environ.get("TWINBENCH_DRAWS", "400"))
+    workers = int(os.environ.get("TWINBENCH_WHATIF_WORKERS", "0"))
 
     def make() -> Workbench:
-        wb = Workbench(plant, draws=draws)
-        wb.start("twin", "demand", "base")  # warm up (the base plan waits for the twin)
+        wb = Workbench(plant, draws=draws, whatif_workers=workers)
+        # warm up (the base plan and the what-if workers wait for the twin)
+        wb.start("twin", "demand", "base", *(["whatif_pool"] if workers else []))
         return wb
 
     return pn.state.as_cached(f"twinbench-workbench:{plant}:{draws}", make)

@@ -76,7 +76,8 @@ def allowed_origins(address: str, port: int, extra: Iterable[str] = ()) -> list[
 
 def serve_dashboard(port: int, address: str, users: Path | None, results: Path,
                     plant: Path | None, draws: int, four_eyes: bool, allow_origin: list[str],
-                    show: bool, lifetime: float, idle: float, max_failures: int) -> str:
+                    show: bool, lifetime: float, idle: float, max_failures: int,
+                    whatif_workers: int = 3) -> str:
     """Serve the dashboard (blocks until stopped); returns nothing useful before then.
 
     Raises
@@ -96,6 +97,7 @@ def serve_dashboard(port: int, address: str, users: Path | None, results: Path,
         provider = configure(users, max_failures=max_failures, lifetime=lifetime, idle=idle)
     os.environ.update({"TWINBENCH_PLANT": str(plant or ""), "TWINBENCH_RESULTS": str(results),
                        "TWINBENCH_DRAWS": str(draws),
+                       "TWINBENCH_WHATIF_WORKERS": str(whatif_workers),
                        "TWINBENCH_FOUR_EYES": "1" if four_eyes else "0"})
     module = importlib.import_module("dashboards.app")  # reads the settings above
     origins = allowed_origins(address, port, allow_origin)

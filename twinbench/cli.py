@@ -323,6 +323,9 @@ def serve(
         help="Failed sign-ins of a user from one address before a 5-minute lock-out.")] = 5,
     draws: Annotated[int, typer.Option(help="Posterior draws of the twin's calibration.")]
     = 400,
+    whatif_workers: Annotated[int, typer.Option(
+        help="Worker processes for what-ifs, so that users asking at once are answered "
+             "at once (0: in the server process, one after the other).")] = 3,
     show: Annotated[bool, typer.Option(help="Open a browser.")] = False,
 ) -> None:
     """Serve the plant manager's dashboard (Panel)."""
@@ -336,7 +339,8 @@ def serve(
     try:
         serve_dashboard(port, address, users, results, plant, draws, four_eyes,
                         allow_origin or [], show, lifetime=session_hours * 3600,
-                        idle=idle_minutes * 60, max_failures=max_failed_logins)
+                        idle=idle_minutes * 60, max_failures=max_failed_logins,
+                        whatif_workers=whatif_workers)
     except (UsersFileError, FileNotFoundError, ValueError) as err:
         _fail(err)
 

@@ -39,21 +39,34 @@ class Workbench:
         Horizon [week] and samples of the supply plan.
     schedule_time_limit
         Solver time limit of the week's schedule [s].
+    whatif_schedule_time_limit
+        Solver time limit of the week's schedule in a what-if [s]; the base a what-if is
+        compared with is solved with it too (the same on both sides), so it may differ a
+        little from the base plan's schedule (``schedule_time_limit``).
+    whatif_workers
+        Worker processes that evaluate what-ifs (0: in this process, one at a time per
+        what-if). A dashboard serving several users sets a few, so that what-ifs asked at
+        once run at once (a process each: the model building is Python, and Pyomo's
+        writers are not thread safe).
     """
 
     def __init__(self, plant_dir: str | Path | None = None, seed: int = 42, draws: int = 400,
                  supply_weeks: int = 26, supply_scenarios: int = 10,
-                 schedule_time_limit: float = 20.0) -> None:
+                 schedule_time_limit: float = 20.0, whatif_schedule_time_limit: float = 10.0,
+                 whatif_workers: int = 0) -> None:
         self.plant_dir = plant_dir
         self.seed = seed
         self.draws = draws
         self.supply_weeks = supply_weeks
         self.supply_scenarios = supply_scenarios
         self.schedule_time_limit = schedule_time_limit
+        self.whatif_schedule_time_limit = whatif_schedule_time_limit
+        self.whatif_workers = whatif_workers
         self._lock = threading.RLock()
         self._status: dict[str, str] = {}
         self._threads: dict[str, threading.Thread] = {}
         self._jobs: dict[str, Any] = {}
+        self._whatif_locks: dict[str, threading.Lock] = {}
 
     # -- data ------------------------------------------------------------------------------
     @cached_property
@@ -72,6 +85,11 @@ class Workbench:
     def clean(self) -> xr.Dataset:
         """Telemetry with flagged samples masked."""
         return self.quality.mask(self.plant.telemetry)
+
+    @cached_property
+    def daily_telemetry(self) -> xr.Dataset:
+        """The telemetry as daily means (for figures: resampled once, not per visit)."""
+        return self.plant.telemetry.resample(time="1D").mean().assign_attrs(resampled="1D")
 
     @cached_property
     def machines(self) -> pd.DataFrame:
@@ -186,10 +204,13 @@ class Workbench:
     @cached_property
     def run_context(self):
         """Context shared by every what-if of the session: the base's pipeline (its plant
-        state and worlds), without the base's extras (duals, the rule's replay)."""
+        state and worlds), without the base's extras (duals, the rule's replay), with the
+        what-ifs' schedule time limit."""
         from twinbench.scenarios.runner import RunContext
 
-        pipe = self.pipeline.with_settings(schedule_duals=False, compare_rule=None)
+        pipe = self.pipeline.with_settings(
+            schedule_duals=False, compare_rule=None,
+            schedule_time_limit=self.whatif_schedule_time_limit)
         return RunContext(self.plant, self.demand.ds, self.failures, pipe.settings,
                           wear=self.wear, _pipeline=pipe)
 
@@ -197,16 +218,41 @@ class Workbench:
     def _whatif_cache(self) -> dict[str, Any]:
         return {}
 
+    @cached_property
+    def whatif_pool(self):
+        """The worker processes of :meth:`evaluate` (None without ``whatif_workers``), each
+        holding the run context, started and ready (start it in the background with
+        ``start("whatif_pool")`` so that the first what-if does not wait for them)."""
+        if self.whatif_workers < 1:
+            return None
+        return _start_pool(self.run_context, self.whatif_workers)
+
     def evaluate(self, scenario) -> Any:
-        """A scenario's result (cached by content id)."""
+        """A scenario's result (cached by content id); on :attr:`whatif_pool` when there
+        is one (a worker that died is replaced, and the scenario run here)."""
+        from concurrent.futures.process import BrokenProcessPool
+
         from twinbench.scenarios.runner import evaluate
 
         ctx = self.run_context
         key = scenario.scenario_id(ctx.base_hash())
-        with self._lock:
-            if key not in self._whatif_cache:
-                self._whatif_cache[key] = evaluate(scenario, ctx)
-            return self._whatif_cache[key]
+        with self._lock:  # one lock per scenario: the same one is computed once, others
+            lock = self._whatif_locks.setdefault(key, threading.Lock())  # run at once
+        with lock:
+            if key in self._whatif_cache:
+                return self._whatif_cache[key]
+            pool = self.whatif_pool
+            out = None
+            if pool is not None:
+                try:
+                    out = pool.submit(_evaluate_in_worker, scenario).result()
+                except BrokenProcessPool:
+                    with self._lock:
+                        self.__dict__.pop("whatif_pool", None)
+            if out is None:
+                out = evaluate(scenario, ctx)
+            self._whatif_cache[key] = out
+            return out
 
     def whatif(self, scenario) -> pd.DataFrame:
         """KPI deltas of ``scenario`` against the base (same seed: paired samples)."""
@@ -258,6 +304,40 @@ class Workbench:
     def status(self) -> dict[str, str]:
         """State of the long steps: running, done in N s, failed: why."""
         return dict(self._status)
+
+
+_WORKER_CONTEXT: Any = None
+
+
+def _init_worker(ctx) -> None:
+    global _WORKER_CONTEXT
+    _WORKER_CONTEXT = ctx
+
+
+def _worker_ready() -> int:
+    return 0 if _WORKER_CONTEXT is None else 1
+
+
+def _evaluate_in_worker(scenario):
+    """A what-if evaluated in a worker; its chain (plans, line datasets) stays there."""
+    from dataclasses import replace
+
+    from twinbench.scenarios.runner import evaluate
+
+    return replace(evaluate(scenario, _WORKER_CONTEXT), chain=None)
+
+
+def _start_pool(ctx, workers: int):
+    """A spawned process pool whose workers hold ``ctx``, each started (waited for)."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"),
+                               initializer=_init_worker, initargs=(ctx,))
+    ready = [pool.submit(_worker_ready) for _ in range(workers)]
+    if not all(f.result() for f in ready):
+        raise RuntimeError("a what-if worker started without its context")
+    return pool
 
 
 def _calibrate(plant_dir: str | Path | None, draws: int, seed: int):

@@ -88,7 +88,8 @@ class MaintenancePage(Page):
             kpi_card("Days to wear limit", num(days, 0), status(days, 28, 14)))
         parts = [pn.pane.Markdown(why, css_classes=["machine-why"]), cards,
                  pn.pane.Plotly(risk_over_time(wb.failures, m), sizing_mode="stretch_width"),
-                 pn.pane.Plotly(telemetry_figure(wb.plant.telemetry, m, wb.plant.events),
+                 pn.pane.Plotly(telemetry_figure(wb.daily_telemetry, m, wb.plant.events,
+                                                 resample=None),
                                 sizing_mode="stretch_width")]
         if len(alerts):
             shown = alerts.assign(day=alerts["day"].map(day),

@@ -13,6 +13,7 @@ import pandas as pd
 import panel as pn
 
 from twinbench.scenarios import Scenario, ScenarioError
+from twinbench.scenarios.compare import SAME_IN_EVERY_WORLD
 from twinbench.scenarios.forms import WHATIF_KINDS, form_edit, whatif_scenario
 from twinbench.workbench import Workbench
 
@@ -82,8 +83,9 @@ class ScenarioPage(Page):
 
         cost = result[result["kpi"] == "supply cost"].iloc[0]
         self.status.object = (f"Done: supply cost changes by **{num(cost['delta'])} EUR** "
-                              f"(90 % interval {num(cost['ci_low'])} to "
-                              f"{num(cost['ci_high'])} EUR)")
+                              + ("(the same in every future: no interval)" if _fixed(cost)
+                                 else f"(90 % interval {num(cost['ci_low'])} to "
+                                      f"{num(cost['ci_high'])} EUR)"))
         cards = []
         for _, r in result.head(4).iterrows():
             state = "info" if r["delta"] == 0 or pd.isna(r["better"]) else (
@@ -96,9 +98,10 @@ class ScenarioPage(Page):
             "Now": [f"{v:,.{_digits(v)}f}" for v in result["base"]],
             "With the change": [f"{v:,.{_digits(v)}f}" for v in result["value"]],
             "Change": [f"{v:+,.{_digits(v)}f}" for v in result["delta"]],
-            "90 % interval": [f"{lo:+,.{_digits(lo)}f} to {hi:+,.{_digits(hi)}f}"
-                              for lo, hi in zip(result["ci_low"], result["ci_high"],
-                                                strict=True)]})
+            "90 % interval": ["same in every future" if _fixed(r) else
+                              f"{r['ci_low']:+,.{_digits(r['ci_low'])}f} to "
+                              f"{r['ci_high']:+,.{_digits(r['ci_high'])}f}"
+                              for _, r in result.iterrows()]})
         self.result[:] = [
             pn.pane.Markdown(f"**{WHATIF_KINDS.get(self.kind.value, 'what-if')}**: "
                              f"{_describe(scenario.edits[0])}"),
@@ -114,6 +117,12 @@ class ScenarioPage(Page):
             pn.Row(pn.Column(self.kind, self.supplier, self.machine, self.product),
                    pn.Column(self.days, self.first_week, self.factor, self.run)),
             self.status, self.result, sizing_mode="stretch_width")
+
+
+def _fixed(row: pd.Series) -> bool:
+    """A delta no world varies (see :data:`~twinbench.scenarios.compare.
+    SAME_IN_EVERY_WORLD`): shown as a number, not an interval."""
+    return SAME_IN_EVERY_WORLD in str(row.get("note", ""))
 
 
 def _digits(v: float) -> int:

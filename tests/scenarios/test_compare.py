@@ -240,3 +240,15 @@ def test_cli_compare_prints_the_chance_figure_and_reasons(tmp_path):
     assert "0 of 0 changes" in res.output and "could not be tested" in res.output
     res = CliRunner().invoke(app, ["compare", str(store.root), "--kpi", "nope"])
     assert res.exit_code == 2 and "unknown KPI" in res.output
+
+
+def test_a_delta_no_world_varies_is_a_fixed_figure_not_an_interval():
+    rng = np.random.default_rng(3)
+    base = rng.normal(100.0, 10.0, N)
+    ds = samples_ds({"base": {"cost": base, "fill": base / 200},
+                     "s": {"cost": base + 0.0, "fill": base / 200 + rng.normal(0, .01, N)}})
+    out = compare(ds).set_index("kpi")
+    assert out.loc["cost", "delta"] == 0.0
+    assert "the same change in every world (10 worlds)" in out.loc["cost", "note"]
+    assert "same change" not in out.loc["fill", "note"]  # it varies: a real interval
+    assert out.loc["fill", "ci_low"] < out.loc["fill", "ci_high"]

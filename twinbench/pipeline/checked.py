@@ -17,6 +17,9 @@ class StageFailed(RuntimeError):
         super().__init__(f"stage {stage!r} failed ({status}): {detail}")
         self.stage, self.status, self.detail = stage, status, detail
 
+    def __reduce__(self):  # kept whole when it travels from a worker process
+        return (type(self), (self.stage, self.status, self.detail))
+
 
 def plan_status(status: str, gap: float) -> str:
     """``ok`` for a proven optimum, else the solver's status and gap (a checked plan that

@@ -48,27 +48,29 @@ def daily_arrivals(buy: xr.DataArray, spec, day0: pd.Timestamp, days: int,
         they arrive at the start of the next (the supply model's recourse).
     """
     materials = [str(m) for m in buy["material"].values]
+    suppliers = [str(x) for x in buy["supplier"].values]
     out = np.zeros((len(materials), days))
     lead = {s.name: s.lead_time / 24.0 for s in spec.suppliers}
     periods = pd.DatetimeIndex(buy["period"].values)
     day0 = pd.Timestamp(day0).normalize()
-    for s in [str(x) for x in buy["supplier"].values]:
-        for t, start in enumerate(periods):
-            q = buy.sel(supplier=s).isel(period=t).values
+    start_day = np.asarray((periods - day0) / pd.Timedelta(days=1), dtype=float)
+    q_all = buy.transpose("supplier", "material", "period").values
+    share_all = _per_supplier(delivered, suppliers, len(periods), 1.0)
+    late_all = _per_supplier(lead_delay, suppliers, len(periods), 0.0)
+    for i, s in enumerate(suppliers):
+        for t in range(len(periods)):
+            q = q_all[i, :, t]
             if not np.any(q > 0):
                 continue
-            share = 1.0 if delivered is None else float(delivered.sel(supplier=s)
-                                                        .isel(period=t))
-            late = 0.0 if lead_delay is None else float(lead_delay.sel(supplier=s)
-                                                        .isel(period=t))
-            day = int(np.floor((start - day0) / pd.Timedelta(days=1) + lead[s] + late))
+            day = int(np.floor(start_day[t] + lead[s] + late_all[i, t]))
             if 0 <= day < days:
-                out[:, day] += share * q
+                out[:, day] += share_all[i, t] * q
     if spot is not None:
+        spot_v = spot.sel(material=materials).transpose("material", "period").values
         for t in range(len(periods) - 1):
-            day = int((periods[t + 1] - day0) / pd.Timedelta(days=1))
+            day = int(start_day[t + 1])
             if 0 <= day < days:
-                out[:, day] += spot.sel(material=materials).isel(period=t).values
+                out[:, day] += spot_v[:, t]
     if open_pos is not None and len(open_pos):
         for _, row in open_pos.iterrows():
             due = pd.Timestamp(row["due"]).normalize()
@@ -85,6 +87,16 @@ def daily_arrivals(buy: xr.DataArray, spec, day0: pd.Timestamp, days: int,
                         coords={"material": materials,
                                 "day": pd.date_range(day0, periods=days, freq="D")},
                         attrs={"units": "unit/d"})
+
+
+def _per_supplier(da: xr.DataArray | None, suppliers: list[str], periods: int,
+                  default: float) -> np.ndarray:
+    """``da`` (dims ``supplier, period``) as an array in the order of ``suppliers``;
+    ``default`` everywhere when None."""
+    if da is None:
+        return np.full((len(suppliers), periods), default)
+    return np.asarray(da.sel(supplier=suppliers).transpose("supplier", "period").values,
+                      dtype=float)[:, :periods]
 
 
 def material_ready(orders: pd.DataFrame, spec, stock: dict[str, float],

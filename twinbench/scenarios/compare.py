@@ -158,6 +158,10 @@ class DeltaTest:
     reason: str = ""
 
 
+#: the note of a delta that no world varies (its "interval" is one point)
+SAME_IN_EVERY_WORLD = "the same change in every world"
+
+
 def _mean(x: np.ndarray) -> float:
     return float(x.mean()) if len(x) else np.nan
 
@@ -382,6 +386,9 @@ def compare(out: str | Path | ResultStore | xr.Dataset, base: str = "base",
                    if _bad_worlds(v)]
             if bad:
                 notes.append("non-finite samples left out (" + "; ".join(bad) + ")")
+            if not t.reason and t.ci_low == t.ci_high:
+                notes.append(f"{SAME_IN_EVERY_WORLD} ({t.n_pairs or t.n_other} worlds): "
+                             "a fixed figure, no interval")
             add(name, kpi, base=t.base, value=t.other, delta=t.delta, ci_low=t.ci_low,
                 ci_high=t.ci_high, paired=t.paired, n_pairs=t.n_pairs, n_base=t.n_base,
                 n_scenario=t.n_other, p_value=t.p_value, reason=t.reason,

@@ -37,6 +37,9 @@ class SpecError(Exception):
         lines += [f"  - {loc}: {msg}" if loc else f"  - {msg}" for loc, msg in problems]
         super().__init__("\n".join(lines))
 
+    def __reduce__(self):  # kept whole when it travels from a worker process
+        return (type(self), (self.problems, self.source))
+
 
 def _format_loc(loc: tuple[Any, ...]) -> str:
     """Pydantic's error location as ``a.b[2].c`` (validator wrappers left out)."""

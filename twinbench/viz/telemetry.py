@@ -28,7 +28,9 @@ def telemetry_figure(ds: xr.Dataset, machine: str, events: pd.DataFrame | None =
     variables
         Variables to plot, one row each.
     resample
-        Resample to this step with the mean (keeps figures small); None for raw data.
+        Resample to this step with the mean (keeps figures small); None for the data as
+        given (a dataset resampled before says so in its ``resampled`` attribute, e.g.
+        :attr:`twinbench.workbench.Workbench.daily_telemetry`).
     """
     machines = [str(m) for m in ds["machine"].values]
     if machine not in machines:
@@ -36,6 +38,7 @@ def telemetry_figure(ds: xr.Dataset, machine: str, events: pd.DataFrame | None =
     sub = ds.sel(machine=machine)
     if resample:
         sub = sub.resample(time=resample).mean()
+    step = resample or ds.attrs.get("resampled")
     fig = make_subplots(rows=len(variables), cols=1, shared_xaxes=True, vertical_spacing=0.03)
     for r, var in enumerate(variables, start=1):
         unit = ds[var].attrs.get("units", "")
@@ -53,7 +56,7 @@ def telemetry_figure(ds: xr.Dataset, machine: str, events: pd.DataFrame | None =
                                          marker={"color": color, "symbol": symbol, "size": 9}),
                               row=variables.index("wear") + 1 if "wear" in variables else 1,
                               col=1)
-    fig.update_layout(title=f"{machine}: telemetry" + (f" ({resample} means)" if resample else ""),
+    fig.update_layout(title=f"{machine}: telemetry" + (f" ({step} means)" if step else ""),
                       height=180 * len(variables) + 80, margin={"l": 60, "r": 20, "t": 50,
                                                                  "b": 30})
     return fig
