@@ -3,11 +3,13 @@
 Roser, Nakano and Tanaka, "Shifting bottleneck detection", Proceedings of the 2002 Winter
 Simulation Conference, 1079-1086. A machine is *active* while it processes, sets up or is
 under repair (or paused inside an operation by maintenance), and inactive while it is
-starved or blocked. An *active period* is a stretch of uninterrupted activity. At any
-moment the bottleneck is the machine whose active period covering that moment is the
-longest. Where the active period of one bottleneck overlaps that of the bottleneck before
-or after it, the bottleneck is *shifting* between the two; elsewhere it is the *sole*
-bottleneck.
+starved or blocked. A machine waiting for an operator (crews) is inactive too: its crew,
+not the machine, holds it back (the simulation's ``operator_wait`` and per-crew
+``operator_utilization`` show it; see :mod:`twinbench.twin.sim_crews`). An *active period*
+is a stretch of uninterrupted activity. At any moment the bottleneck is the machine whose
+active period covering that moment is the longest. Where the active period of one
+bottleneck overlaps that of the bottleneck before or after it, the bottleneck is
+*shifting* between the two; elsewhere it is the *sole* bottleneck.
 
 The input is an event log (:func:`twinbench.twin.simulation.simulate` with
 ``event_log=True``): one row per operation with ``machine``, ``start`` and ``end``

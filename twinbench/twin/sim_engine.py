@@ -16,7 +16,8 @@ with the step's mean and cv), and move to the next station's buffer, or stay on 
 hazard (exponential time to failure in busy hours); the repair time is gamma; the
 operation resumes afterwards. Planned-maintenance windows stop a machine; an operation
 that meets one resumes after it. A unit is scrapped at the end of its route with the
-product's scrap rate.
+product's scrap rate. A machine of a crew's stations starts (a setup or a unit) only when
+an operator of the crew is free (rules: :mod:`twinbench.twin.sim_crews`).
 """
 
 # Inside numba, each replication reseeds numba's own generator (np.random.seed) with the
@@ -29,6 +30,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
+
+from twinbench.twin import sim_crews as cr
+from twinbench.twin import sim_heap
+from twinbench.twin.sim_cache import refresh_cache
+from twinbench.twin.sim_heap import heap_pop, heap_push
 
 if TYPE_CHECKING:
     from twinbench.twin.sim_types import SimInputs
@@ -59,59 +65,6 @@ def _draw(mean: float, cv: float, dist: int) -> float:
                 return x
     k = 1.0 / (cv * cv)
     return np.random.gamma(k, mean / k)
-
-
-@njit(cache=True)
-def _before(t1, k1, i1, t2, k2, i2) -> bool:
-    """Event order: time, then kind (release, finish, wake-up), then index."""
-    if t1 != t2:
-        return t1 < t2
-    if k1 != k2:
-        return k1 < k2
-    return i1 <= i2
-
-
-@njit(cache=True)
-def _sift(ht, hk, hi, parent, child) -> bool:
-    """Swap a heap entry with its parent when it comes first; False if in order."""
-    if _before(ht[parent], hk[parent], hi[parent], ht[child], hk[child], hi[child]):
-        return False
-    ht[parent], ht[child] = ht[child], ht[parent]
-    hk[parent], hk[child] = hk[child], hk[parent]
-    hi[parent], hi[child] = hi[child], hi[parent]
-    return True
-
-
-@njit(cache=True)
-def _heap_push(ht, hk, hi, n, t, kind, idx):
-    i = n
-    ht[i] = t
-    hk[i] = kind
-    hi[i] = idx
-    while i > 0:
-        p = (i - 1) // 2
-        if not _sift(ht, hk, hi, p, i):
-            break
-        i = p
-    return n + 1
-
-
-@njit(cache=True)
-def _heap_pop(ht, hk, hi, n):
-    t, kind, idx = ht[0], hk[0], hi[0]
-    n -= 1
-    ht[0], hk[0], hi[0] = ht[n], hk[n], hi[n]
-    i = 0
-    while True:
-        c = 2 * i + 1
-        if c >= n:
-            break
-        if c + 1 < n and _before(ht[c + 1], hk[c + 1], hi[c + 1], ht[c], hk[c], hi[c]):
-            c += 1
-        if not _sift(ht, hk, hi, i, c):
-            break
-        i = c
-    return t, kind, idx, n
 
 
 @njit(cache=True)
@@ -195,6 +148,8 @@ def run(inp: SimInputs):
     haz, rep_mean, rep_cv = inp.haz, inp.rep_mean, inp.rep_cv
     mw_start, mw_end, mw_first, mw_count = inp.mw_start, inp.mw_end, inp.mw_first, inp.mw_count
     lot_m, lot_pos, lot_t = inp.lot_m, inp.lot_pos, inp.lot_t
+    st_crew, cr_duty0, cw_time, cw_crew, cw_val = (inp.st_crew, inp.cr_duty0, inp.cw_time,
+                                                   inp.cw_crew, inp.cw_val)
     n_rep = seeds.shape[0]
     n_st = st_first.shape[0]
     n_m = mach_station.shape[0]
@@ -209,6 +164,13 @@ def run(inp: SimInputs):
     blocked_t = np.zeros((n_rep, n_m))
     ideal_t = np.zeros((n_rep, n_m))
     n_fail = np.zeros((n_rep, n_m), dtype=np.int64)
+    n_crew = cr_duty0.shape[0]  # crews (sim_crews): operators busy, on duty; waits
+    op_busy = np.zeros((n_rep, n_crew))
+    op_wait = np.zeros((n_rep, n_m))
+    c_busy = np.zeros(n_crew, dtype=np.int64)
+    c_duty = np.zeros(n_crew, dtype=np.int64)
+    m_wprio = np.full(n_m, -1.0)  # since when the machine waits for an operator, -1 not
+    m_wsince = np.zeros(n_m)  # start of its wait not yet counted
     busy_bins = np.zeros((n_rep, n_st, n_bins))
     active_bins = np.zeros((n_rep, n_st, n_bins))
     wip_bins = np.zeros((n_rep, n_bins))
@@ -275,7 +237,7 @@ def run(inp: SimInputs):
                 seq_o[i] = o
                 seq_k[i] = k
     m_ptr = np.zeros(n_m, dtype=np.int64)
-    cap = 4 * (n_u + n_o + n_m) + 16
+    cap = 4 * (n_u + n_o + n_m) + 16 + cw_time.shape[0]
     ht = np.empty(cap)
     hk = np.empty(cap, dtype=np.int64)
     hi = np.empty(cap, dtype=np.int64)
@@ -295,19 +257,21 @@ def run(inp: SimInputs):
         m_lot_k[:] = -1
         m_ptr[:] = 0
         lot_cnt[:, :] = 0
+        if n_crew > 0:
+            hn = cr.crew_reset(cr_duty0, cw_time, horizon, c_duty, c_busy, m_wprio, ht, hk, hi, hn)
         for m in range(n_m):
             m_ttf[m] = _time_to_failure(haz[m])
         for o in range(n_o):
             o_left[o] = o_qty[o]
             if o_release[o] <= horizon:
-                hn = _heap_push(ht, hk, hi, hn, o_release[o], 0, o)
+                hn = heap_push(ht, hk, hi, hn, o_release[o], 0, o)
         in_sys = 0
         t_last = 0.0
         for m in range(n_m):  # maintenance windows inside the statistics window
             for w in range(mw_first[m], mw_first[m] + mw_count[m]):
                 maint_t[rep, m] += _clip(mw_start[w], mw_end[w], warmup, horizon)
         while hn > 0:
-            t, kind, idx, hn = _heap_pop(ht, hk, hi, hn)
+            t, kind, idx, hn = heap_pop(ht, hk, hi, hn)
             if t > horizon:
                 break
             _count_wip(wip_area, wip_bins, rep, in_sys, t_last, t, warmup, n_bins)
@@ -327,8 +291,12 @@ def run(inp: SimInputs):
                 in_sys += o_qty[o]
                 started[rep] += o_qty[o]
                 touched[s0] = True
+            elif kind == cr.SHIFT_CHANGE:  # a crew's operators on duty change
+                cr.crew_shift(idx, cw_crew, cw_val, c_duty, st_crew, touched)
             elif kind == 1:  # machine idx finished its unit
                 m = idx
+                if n_crew > 0:
+                    cr.crew_release(m, mach_station, st_crew, c_busy)
                 u = m_unit[m]
                 p = o_prod[u_order[u]]
                 k = u_step[u]
@@ -371,6 +339,8 @@ def run(inp: SimInputs):
                         blk_n[s2] += 1
             elif kind == 3:  # machine idx finished a setup ahead of its next lot
                 m_state[idx] = 0
+                if n_crew > 0:
+                    cr.crew_release(idx, mach_station, st_crew, c_busy)
                 touched[mach_station[idx]] = True
             else:  # kind 2: wake-up of machine idx (scheduled start reached)
                 touched[mach_station[idx]] = True
@@ -382,7 +352,10 @@ def run(inp: SimInputs):
                     if not touched[s]:
                         continue
                     touched[s] = False
+                    crew = st_crew[s] >= 0
                     for m in range(st_first[s], st_first[s] + st_count[s]):
+                        pw = (cr.crew_unflag(m, t, m_wprio, m_wsince, op_wait, rep, warmup,
+                                          horizon) if crew else -1.0)
                         takes = False  # a waiting unit the replay below would start now
                         if rule == SCHEDULE and m_state[m] == 0 and m_lot[m] < 0:
                             for i in range(q_n[s]):
@@ -413,9 +386,11 @@ def run(inp: SimInputs):
                                     if lot_t[o_n, k_n] > t:
                                         if m_wake[m] != lot_t[o_n, k_n]:
                                             m_wake[m] = lot_t[o_n, k_n]
-                                            hn = _heap_push(ht, hk, hi, hn, lot_t[o_n, k_n],
+                                            hn = heap_push(ht, hk, hi, hn, lot_t[o_n, k_n],
                                                             2, m)
-                                    else:
+                                    elif not crew or cr.crew_gate(
+                                            m, s, t, pw, st_crew, mach_station, m_state,
+                                            c_busy, c_duty, m_wprio, m_wsince):
                                         c, dn = _run_work(t, su_n, m, mw_start, mw_end,
                                                           mw_first, mw_count, m_ttf, haz,
                                                           rep_mean, rep_cv, n_fail, rep)
@@ -424,6 +399,9 @@ def run(inp: SimInputs):
                                         share = (_clip(t, c, warmup, horizon) / (c - t)
                                                  if c > t else 0.0)
                                         busy[rep, m] += su_n * share
+                                        if crew:
+                                            op_busy[rep, st_crew[s]] += _clip(t, c, warmup,
+                                                                              horizon)
                                         setup_t[rep, m] += su_n * share
                                         down_t[rep, m] += dn * share
                                         if c > t:
@@ -443,7 +421,9 @@ def run(inp: SimInputs):
                                             lg_end[n_log] = c
                                             lg_down[n_log] = dn
                                             n_log += 1
-                                        hn = _heap_push(ht, hk, hi, hn, c, 3, m)
+                                        hn = heap_push(ht, hk, hi, hn, c, 3, m)
+                                        continue
+                                    else:  # waits for an operator
                                         continue
                         if m_state[m] != 0 or q_n[s] == 0:
                             continue
@@ -484,7 +464,7 @@ def run(inp: SimInputs):
                                     best = i
                             if best < 0 and nxt_t < BIG and m_wake[m] != nxt_t:
                                 m_wake[m] = nxt_t
-                                hn = _heap_push(ht, hk, hi, hn, nxt_t, 2, m)
+                                hn = heap_push(ht, hk, hi, hn, nxt_t, 2, m)
                         elif rule == FIFO:  # the ring holds units in arrival order
                             best = 0
                         else:
@@ -500,6 +480,11 @@ def run(inp: SimInputs):
                                     best = i
                         if best < 0:
                             continue
+                        if crew:
+                            if not cr.crew_gate(m, s, t, pw, st_crew, mach_station, m_state,
+                                             c_busy, c_duty, m_wprio, m_wsince):
+                                continue
+                            touched[s] = True  # siblings that waited: still work for them?
                         u = q[s, (q_h[s] + best) % n_u]
                         for i in range(best, 0, -1):
                             q[s, (q_h[s] + i) % n_u] = q[s, (q_h[s] + i - 1) % n_u]
@@ -531,6 +516,8 @@ def run(inp: SimInputs):
                         m_state[m] = 1
                         share = _clip(t, c, warmup, horizon) / (c - t) if c > t else 0.0
                         busy[rep, m] += (su + pt) * share
+                        if crew:
+                            op_busy[rep, st_crew[s]] += _clip(t, c, warmup, horizon)
                         setup_t[rep, m] += su * share
                         down_t[rep, m] += dn * share
                         # ideal time: the spec's mean, never more than the time taken
@@ -554,7 +541,7 @@ def run(inp: SimInputs):
                             lg_end[n_log] = c
                             lg_down[n_log] = dn
                             n_log += 1
-                        hn = _heap_push(ht, hk, hi, hn, c, 1, m)
+                        hn = heap_push(ht, hk, hi, hn, c, 1, m)
                         changed = True
                     # space at s (buffer room or an idle machine): the machines blocked on s
                     # hand their units over, first blocked first
@@ -577,12 +564,17 @@ def run(inp: SimInputs):
                         touched[mach_station[mb]] = True
                         touched[s] = True
                         changed = True
+                if not changed and n_crew > 0:  # an operator free, machines waiting
+                    changed = cr.crew_sweep(st_crew, mach_station, c_busy, c_duty, m_wprio,
+                                         touched)
         # close the statistics window
         _count_wip(wip_area, wip_bins, rep, in_sys, t_last, horizon, warmup, n_bins)
         for m in range(n_m):
             if m_state[m] == 2:
                 blocked_t[rep, m] += _clip(m_blk_since[m], horizon, warmup, horizon)
         wip_end[rep] = in_sys
+        for m in range(n_m):
+            cr.crew_unflag(m, horizon, m_wprio, m_wsince, op_wait, rep, warmup, horizon)
         # time in the window of the units still in the system (Little's law, exactly)
         for u in range(n_u):
             if u_in[u]:
@@ -591,5 +583,9 @@ def run(inp: SimInputs):
     return (busy, setup_t, down_t, maint_t, blocked_t, ideal_t, n_fail, busy_bins,
             active_bins, wip_bins, good_w, started,
             good, scrapped, wip_end, wip_avg, flow_sum, flow_n, o_done, sys_time_in_window,
+            op_busy, op_wait,
             lg_unit[:n_log], lg_step[:n_log], lg_mach[:n_log], lg_start[:n_log],
             lg_setup[:n_log], lg_end[:n_log], lg_down[:n_log])
+
+
+refresh_cache(run, sim_heap, cr)  # numba's cache of run sees this file only

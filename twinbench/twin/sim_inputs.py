@@ -15,7 +15,7 @@ the order book's order. Times in the structure are **working time** [h] from ``t
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ import xarray as xr
 
 from twinbench.spec import LineSpec
 from twinbench.twin import sim_engine as eng
+from twinbench.twin.sim_crews import crew_arrays
 from twinbench.twin.sim_types import SimInputs
 
 __all__ = ["RULES", "UNLIMITED", "SimContext", "SimInputs", "WorkingClock", "build_inputs",
@@ -104,6 +105,10 @@ class SimContext:
         Tardiness weight of each order [1].
     n_ops
         Operations of all units over their routes (the event log's capacity) [operations].
+    crews
+        Crew names by index (empty for a line without crews).
+    on_duty
+        Operator hours on duty per crew in the statistics window [person*h].
     """
 
     clock: WorkingClock
@@ -116,6 +121,8 @@ class SimContext:
     due_wall: np.ndarray
     weight: np.ndarray
     n_ops: int
+    crews: list[str] = field(default_factory=list)
+    on_duty: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def build_inputs(spec: LineSpec, orders: pd.DataFrame, *, horizon: float,
@@ -188,6 +195,7 @@ def build_inputs(spec: LineSpec, orders: pd.DataFrame, *, horizon: float,
                        (sch_t0 - t0) / pd.Timedelta(hours=1), timing)
     seeds = np.array([ss.generate_state(1)[0] for ss in
                       np.random.SeedSequence(seed).spawn(replications)], dtype=np.int64)
+    crew_fields, on_duty = crew_arrays(spec, stations, clock.working, t0, H, W0)
     n_ops = int(sum(o_qty[i] * line["r_len"][ords["o_prod"][i]] for i in range(len(o_qty))))
     inputs = SimInputs(
         seeds=seeds, horizon=H, warmup=W0,
@@ -195,10 +203,11 @@ def build_inputs(spec: LineSpec, orders: pd.DataFrame, *, horizon: float,
         n_bins=int(np.ceil(H)), log_rep=0 if event_log else -1,
         # operations, and room for setups done ahead of planned lots
         log_cap=n_ops + 2 * int((lots["lot_m"] >= 0).sum()) + 16 if event_log else 0,
-        **line, **ords, **fails, **windows, **lots)
+        **line, **ords, **fails, **windows, **lots, **crew_fields)
     context = SimContext(clock=clock, t0=t0, orders=orders, order_ids=o_ids, stations=stations,
                          machines=machines, products=products, due_wall=o_due_wall,
-                         weight=weight, n_ops=n_ops)
+                         weight=weight, n_ops=n_ops, crews=[c.name for c in spec.crews],
+                         on_duty=on_duty)
     return inputs, context
 
 

@@ -96,6 +96,17 @@ class SimInputs(NamedTuple):
     lot_t : numpy.ndarray, (order, step)
         Earliest start of the lot, its planned setup start (0 when replayed by sequence)
         [h, working time].
+    st_crew : numpy.ndarray, (station,)
+        Crew whose operators run the station, -1 for none (see
+        :mod:`twinbench.twin.sim_crews`) [1].
+    cr_duty0 : numpy.ndarray, (crew,)
+        Operators of the crew on duty in the first working hour [person].
+    cw_time : numpy.ndarray, (change,)
+        Times at which a crew's operators on duty change [h, working time].
+    cw_crew : numpy.ndarray, (change,)
+        Crew of the change [1].
+    cw_val : numpy.ndarray, (change,)
+        Operators on duty from the change on [person].
     """
 
     seeds: np.ndarray
@@ -132,3 +143,8 @@ class SimInputs(NamedTuple):
     lot_m: np.ndarray
     lot_pos: np.ndarray
     lot_t: np.ndarray
+    st_crew: np.ndarray
+    cr_duty0: np.ndarray
+    cw_time: np.ndarray
+    cw_crew: np.ndarray
+    cw_val: np.ndarray

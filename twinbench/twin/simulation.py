@@ -27,7 +27,14 @@ KPI definitions (per replication, over the statistics window ``[warmup, horizon]
 * energy = busy power x busy hours + idle power x other working hours [kWh], priced by the
   tariff at the wall-clock hour [EUR]; machines are off outside shifts;
 * tardiness = completion - due [h] (wall clock) of orders due within the horizon;
-  orders not finished by the horizon count as late by at least ``horizon - due``.
+  orders not finished by the horizon count as late by at least ``horizon - due``;
+* crews (only for a line with crews; rules in :mod:`twinbench.twin.sim_crews`): per station
+  ``operator_wait`` = machine hours idle with a unit to start but no operator free (not
+  counted as ``starved``); per crew ``crew_busy`` = operator hours attending machines
+  (setup and processing, through repairs and pauses inside an operation), ``crew_on_duty``
+  = operator hours on duty by the shift roster, ``operator_utilization`` = busy / on duty,
+  ``crew_wait`` = the crew's stations' ``operator_wait``. A line without crews gives the
+  same dataset as before crews existed (same seed, same numbers; no crew variables).
 
 Bottlenecks: :meth:`SimulationResult.active_period_bottlenecks` applies Roser's
 active-period method to the event log (:mod:`twinbench.twin.sim_bottleneck`: the machine
@@ -191,12 +198,36 @@ class SimulationResult:
 
     def bottlenecks(self) -> pd.DataFrame:
         """Share of working hours each station is the sole or a shifting bottleneck (the
-        hourly screening measure; see :meth:`active_period_bottlenecks` for Roser's)."""
-        return pd.DataFrame({
+        hourly screening measure; see :meth:`active_period_bottlenecks` for Roser's); for a
+        line with crews also the mean machine hours the station waited for an operator
+        (``operator_wait`` [h]: held back by its crew, not by its machines)."""
+        out = pd.DataFrame({
             "station": self.ds["station"].values,
             "sole": self.ds["bottleneck_sole"].mean("replication").values,
             "shifting": self.ds["bottleneck_shifting"].mean("replication").values,
-        }).sort_values("sole", ascending=False, ignore_index=True)
+        })
+        if "operator_wait" in self.ds:
+            out["operator_wait"] = self.ds["operator_wait"].mean("replication").values
+        return out.sort_values("sole", ascending=False, ignore_index=True)
+
+    def crews(self, level: float = 0.95) -> pd.DataFrame:
+        """Per crew: mean and ``level`` interval over the replications of the operators'
+        utilisation [1], and the means of their busy and on-duty hours and of the machine
+        hours waiting for them [h]; empty for a line without crews."""
+        cols = ["crew", "utilization", "ci_low", "ci_high", "busy", "on_duty", "wait"]
+        if "crew" not in self.ds.coords:
+            return pd.DataFrame(columns=cols)
+        rows = []
+        for c in self.ds["crew"].values:
+            u = self.ds["operator_utilization"].sel(crew=c).values
+            u = u[np.isfinite(u)]
+            mean = float(u.mean()) if len(u) else np.nan
+            half = float(stats.t.ppf(0.5 + level / 2, len(u) - 1) * u.std(ddof=1)
+                         / np.sqrt(len(u))) if len(u) > 1 else np.nan
+            rows.append([str(c), mean, mean - half, mean + half] + [
+                float(self.ds[v].sel(crew=c).mean()) for v in
+                ("crew_busy", "crew_on_duty", "crew_wait")])
+        return pd.DataFrame(rows, columns=cols)
 
 
 def _check(spec: LineSpec, orders: pd.DataFrame, horizon: float, replications: int,
@@ -284,6 +315,12 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
         Schedule replay: ``timed`` (no lot before its planned start) or ``sequence`` (the
         plan's machines and order, each lot as soon as possible; the planned times are
         targets, as a shop floor runs a plan).
+
+    Notes
+    -----
+    The spec's crews limit the machines of their stations running at once to the
+    operators on duty (:mod:`twinbench.twin.sim_crews`); the dataset then has a ``crew``
+    dimension with the crews' KPIs (see the module docstring).
     """
     _check(spec, orders, horizon, replications, rule, schedule, warmup, timing)
     tic = time.perf_counter()
@@ -294,10 +331,12 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
     out = eng.run(inp)
     (busy, setup_t, down_t, maint_t, blocked_t, ideal_t, n_fail, busy_bins, active_bins,
      wip_bins, good_w, started, good, scrapped, wip_end, wip_avg, flow_sum, flow_n, o_done,
-     sys_time, *log) = out
+     sys_time, op_busy, op_wait, *log) = out
     ds = _dataset(spec, inp, ctx, busy, setup_t, down_t, maint_t, blocked_t, ideal_t,
                   n_fail, busy_bins, active_bins, wip_bins, good_w, started, good, scrapped,
-                  wip_end, wip_avg, flow_sum, flow_n, o_done, sys_time, horizon, tie)
+                  wip_end, wip_avg, flow_sum, flow_n, o_done, sys_time, horizon, tie, op_wait)
+    if ctx.crews:
+        _add_crews(ds, inp, ctx, op_busy, op_wait)
     log_df = None
     if event_log:
         u, k, m, a, su, e, dn = log
@@ -324,10 +363,36 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
     return SimulationResult(ds, log_df, opts)
 
 
+def _add_crews(ds: xr.Dataset, inp: SimInputs, ctx: SimContext, op_busy: np.ndarray,
+               op_wait: np.ndarray) -> None:
+    """Add the crews' KPIs to ``ds`` (a line with crews; see
+    :mod:`twinbench.twin.sim_crews`): per crew operator hours attending machines and on
+    duty, their ratio, and machine hours waiting for an operator; per station the latter."""
+    n_st = len(ctx.stations)
+    wait_st = np.stack([op_wait[:, inp.mach_station == i].sum(axis=1) for i in range(n_st)],
+                       axis=1)
+    crew_of_m = inp.st_crew[inp.mach_station]
+    wait_cr = np.stack([op_wait[:, crew_of_m == c].sum(axis=1)
+                        for c in range(len(ctx.crews))], axis=1)
+    on_duty = np.broadcast_to(ctx.on_duty[None, :], op_busy.shape).copy()
+    util = np.where(on_duty > 0, op_busy / np.maximum(on_duty, 1e-12), np.nan)
+    ds.coords["crew"] = ctx.crews
+    rc = ("replication", "crew")
+    ds["operator_wait"] = (("replication", "station"), wait_st, {
+        "units": "h", "long_name": "machine hours idle with work, waiting for an operator"})
+    ds["crew_busy"] = (rc, op_busy, {"units": "h", "long_name": "operator hours attending "
+                                     "machines (setup and processing)"})
+    ds["crew_on_duty"] = (rc, on_duty, {"units": "h", "long_name": "operator hours on duty"})
+    ds["operator_utilization"] = (rc, util, {"units": "1", "long_name":
+                                             "operator hours attending / on duty"})
+    ds["crew_wait"] = (rc, wait_cr, {"units": "h", "long_name": "machine hours waiting for "
+                                     "an operator of the crew"})
+
+
 def _dataset(spec: LineSpec, inp: SimInputs, ctx: SimContext, busy, setup_t, down_t,
              maint_t, blocked_t, ideal_t, n_fail, busy_bins, active_bins, wip_bins, good_w,
              started, good, scrapped, wip_end, wip_avg, flow_sum, flow_n, o_done, sys_time,
-             horizon, tie) -> xr.Dataset:
+             horizon, tie, op_wait) -> xr.Dataset:
     stations, machines, products, o_ids = ctx.stations, ctx.machines, ctx.products, \
         ctx.order_ids
     clock, t0, H, W0, st_count = ctx.clock, ctx.t0, inp.horizon, inp.warmup, inp.st_count
@@ -336,7 +401,8 @@ def _dataset(spec: LineSpec, inp: SimInputs, ctx: SimContext, busy, setup_t, dow
     span = H - W0
     # per machine
     planned_m = span - maint_t
-    starved = np.clip(planned_m - busy - down_t - blocked_t, 0, None)
+    # idle with work but no operator (crews) is not starved: see ``operator_wait``
+    starved = np.clip(planned_m - busy - down_t - blocked_t - op_wait, 0, None)
     station_idx = np.repeat(np.arange(len(stations)), st_count)
 
     def per_station(x: np.ndarray) -> np.ndarray:
@@ -426,7 +492,8 @@ def _dataset(spec: LineSpec, inp: SimInputs, ctx: SimContext, busy, setup_t, dow
         "utilization": v(S, per_station(busy) / np.maximum(planned, 1e-12), "1",
                          "(processing + setup) / planned"),
         "blocked": v(S, per_station(blocked_t), "h", "machine hours blocked"),
-        "starved": v(S, per_station(starved), "h", "machine hours starved (idle)"),
+        "starved": v(S, per_station(starved), "h", "machine hours starved (idle, "
+                                                      "not waiting for an operator)"),
         "bottleneck_sole": v(S, sole, "1", "share of working hours the sole bottleneck"),
         "bottleneck_shifting": v(S, shifting, "1", "share of working hours a shifting "
                                                    "bottleneck"),
