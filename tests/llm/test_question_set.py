@@ -36,7 +36,7 @@ def _load(split: str) -> list[dict]:
     return load_set(path)
 
 
-SPLITS = ("dev", "test", "dev2", "test2", "test3")
+SPLITS = ("dev", "test", "dev2", "test2", "test3", "dev3")
 
 
 @pytest.fixture(scope="module")
@@ -81,9 +81,14 @@ def test_the_set_is_large_and_covers_every_kind_and_refusals(splits):
 #: last 13 and dev's last 4): dev 302/304, dev2 118/119, test 189/211 (1 wrong), test2
 #: 93/115 (2 wrong). Test3 (150, written 2026-12-02 by a fourth author, scored first at
 #: stop 29): 120/150 (80 %), 29 refused, 1 silently wrong; the stop-28 rules: 115/150, 1
-#: wrong.
+#: wrong. Dev3 (written 2026-12-02 by a fifth author, 152 questions, then 12 refusals
+#: appended: 164): 120/152 (79 %), 32 refused, 0 wrong before tuning (the stop-29 rules:
+#: 132/164 with the appended refusals); 164/164 after the rules were tuned on it in
+#: general classes (issue 20 item 5), dev 302/304 and dev2 118/119 kept; then, scored
+#: once: test 192/211 (91 %, 19 refused, 0 wrong), test2 98/115 (85 %, 16 refused, 1
+#: wrong), test3 126/150 (84 %, 23 refused, 1 wrong).
 FLOOR = {"dev": (0.95, 0), "test": (0.89, 1), "dev2": (0.95, 0), "test2": (0.8, 2),
-         "test3": (0.8, 1)}
+         "test3": (0.8, 1), "dev3": (0.95, 0)}
 
 
 @pytest.mark.parametrize("split", SPLITS)

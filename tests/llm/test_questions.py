@@ -135,3 +135,154 @@ def test_questions_are_classified():
     assert classify_question("Why is PAINT expensive before 08:00?") == "how_why"
     assert classify_question("What if S2 is late?") == "what_if"
     assert classify_question("S1 goes bankrupt") == "what_if"
+
+
+#: classes of phrasing read by the rules (issue 20, tuned on dev3), written for this test
+#: (in no split): relative times from the plan's start (Monday 2026-01-05), date formats
+#: and a date where a week is needed, a weekday said with its date, ratios ("twice as
+#: fast"), number phrases, entity descriptions and anaphora, coordination, negation
+CLASSES = [
+    # relative times: "tomorrow" the plan's second day, "next week" week 1
+    ("PRESS2 breaks down tomorrow for 5 hours",
+     [{"kind": "machine_down", "machine": "PRESS2", "start": "2026-01-06 06:00",
+       "duration": 5.0}]),
+    ("demand for CAB-S halves next week",
+     [{"kind": "demand_change", "product": "CAB-S", "factor": 0.5, "first_week": 1,
+       "last_week": 1}]),
+    ("S1 delivers nothing from next week for two weeks",
+     [{"kind": "supplier_loss", "supplier": "S1", "first_week": 1, "weeks": 2}]),
+    ("new order N77 of 20 BRK-B due in 10 days",
+     [{"kind": "new_order", "order_id": "N77", "product": "BRK-B", "quantity": 20,
+       "release": "2026-01-05 06:00", "due": "2026-01-15 06:00"}]),
+    ("new order N77 of 20 BRK-B released on 2026-01-12 and due in 10 days", "refuse"),
+    # a date where a week is needed: the plan week holding it
+    ("demand for FRM-1 up 10% from 16 February",
+     [{"kind": "demand_change", "product": "FRM-1", "factor": 1.1, "first_week": 6}]),
+    ("S3 delivers nothing from 2 March to 22 March",
+     [{"kind": "supplier_loss", "supplier": "S3", "first_week": 8, "weeks": 3}]),
+    ("demand for FRM-1 up 10% in the week of 9 February",
+     [{"kind": "demand_change", "product": "FRM-1", "factor": 1.1, "first_week": 5,
+       "last_week": 5}]),
+    ("demand for FRM-1 up 10% from 4 May", "refuse"),  # outside the plan
+    ("BRK-A demand down 5% from week 4 until the end of the plan",
+     [{"kind": "demand_change", "product": "BRK-A", "factor": 0.95, "first_week": 4}]),
+    # date formats and a weekday said with the date (checked, then dropped)
+    ("ASSY1 down for 2 hours on 2026/01/21",
+     [{"kind": "machine_down", "machine": "ASSY1", "start": "2026-01-21 06:00",
+       "duration": 2.0}]),
+    ("ASSY1 down for 2 hours on 21-01-2026",
+     [{"kind": "machine_down", "machine": "ASSY1", "start": "2026-01-21 06:00",
+       "duration": 2.0}]),
+    ("ASSY1 down for 2 hours on Wed 21 Jan",
+     [{"kind": "machine_down", "machine": "ASSY1", "start": "2026-01-21 06:00",
+       "duration": 2.0}]),
+    ("ASSY1 down for 2 hours on Thursday, January 21", "refuse"),  # 21 Jan is a Wednesday
+    ("ASSY2 is off all day on 2026-01-22",
+     [{"kind": "machine_down", "machine": "ASSY2", "start": "2026-01-22 06:00",
+       "duration": 24.0}]),
+    ("WELD1 down for 2 hours, starting with the late shift on 2026-01-22",
+     [{"kind": "machine_down", "machine": "WELD1", "start": "2026-01-22 14:00",
+       "duration": 2.0}]),
+    ("PRESS1 fails on 2026-01-14 and we lose 6 hours",
+     [{"kind": "machine_down", "machine": "PRESS1", "start": "2026-01-14 06:00",
+       "duration": 6.0}]),
+    # compound durations and number phrases
+    ("S2 is 1 week and 3 days late", [{"kind": "supplier_delay", "supplier": "S2",
+                                       "delay": 240.0}]),
+    ("demand for BRK-A up by a factor of 1.5",
+     [{"kind": "demand_change", "product": "BRK-A", "factor": 1.5}]),
+    ("demand for BRK-A two and a half times the forecast",
+     [{"kind": "demand_change", "product": "BRK-A", "factor": 2.5}]),
+    ("S4 on time eight times in ten", [{"kind": "supplier_reliability", "supplier": "S4",
+                                        "reliability": 0.8}]),
+    # ratios: "N times as fast" divides the time, "as long" multiplies it
+    ("painting three times as fast", [{"kind": "processing_time", "station": "PAINT",
+                                       "factor": 0.333333}]),
+    ("assembly takes half as long for CAB-L",
+     [{"kind": "processing_time", "station": "ASSY", "product": "CAB-L", "factor": 0.5}]),
+    ("welding 50% as fast", "refuse"),
+    # entity descriptions: a material's one seller, "the X one", hyphened plant words
+    ("electronics deliveries turn up 4 days late",
+     [{"kind": "supplier_delay", "supplier": "S4", "delay": 96.0}]),
+    ("steel deliveries are 2 days late", "refuse"),  # S1 or S2
+    ("close the southern DC and keep the eastern one open",
+     [{"kind": "dc_status", "dc": "DC-SOUTH", "open": False},
+      {"kind": "dc_status", "dc": "DC-EAST", "open": True}]),
+    ("add a press-brake", [{"kind": "add_machines", "station": "PRESS", "count": 1}]),
+    ("total demand up 5%", [{"kind": "demand_change", "product": "all", "factor": 1.05}]),
+    # coordination: two parts that each name their own change
+    ("sell a laser cutter and the press buffer goes to 70",
+     [{"kind": "add_machines", "station": "LASER", "count": -1},
+      {"kind": "buffer_change", "station": "PRESS", "capacity": 70}]),
+    ("the TEST buffer gets 5 more places", [{"kind": "buffer_change", "station": "TEST",
+                                             "capacity": 25}]),
+    # negation and prices
+    ("what if no one orders BRK-B in week 2",
+     [{"kind": "demand_change", "product": "BRK-B", "factor": 0.0, "first_week": 2,
+       "last_week": 2}]),
+    ("what if energy were free", [{"kind": "energy_price", "factor": 0.0}]),
+    ("what if we paid 10% more for electricity", [{"kind": "energy_price", "factor": 1.1}]),
+    ("S2 capped at 30000 units a week", [{"kind": "supplier_capacity", "supplier": "S2",
+                                          "capacity": 30000}]),
+    ("spot prices go to 3.2 times the contract price", [{"kind": "spot_price",
+                                                        "factor": 2.0}]),
+    ("S3 takes 10 days to deliver", [{"kind": "lead_time", "supplier": "S3",
+                                      "lead_time": 240.0}]),
+    ("S2 capacity 15.000 units a week", "refuse"),  # 15 or 15000?
+    # a new value that goes against the direction word is a contradiction
+    ("S2 capacity goes up to 5000", "refuse"),  # it is 30000
+    ("increase the WELD buffer to 20", "refuse"),  # it is 40
+    ("S1 reliability rises to 50%", "refuse"),  # it is 97%
+    ("S3 lead time rises from 7 to 5 days", "refuse"),
+    ("increase the WELD buffer to 60", [{"kind": "buffer_change", "station": "WELD",
+                                         "capacity": 60}]),
+    # several descriptions of one supplier: the one they fit together, else refused
+    ("the German powder supplier is 3 days late",
+     [{"kind": "supplier_delay", "supplier": "S3", "delay": 72.0}]),
+    ("our steel supplier in Poland is 3 days late",
+     [{"kind": "supplier_delay", "supplier": "S2", "delay": 72.0}]),
+    ("the Chinese powder supplier is 3 days late", "refuse"),  # S4 sells no powder
+    ("the Polish one is a week late", [{"kind": "supplier_delay", "supplier": "S2",
+                                        "delay": 168.0}]),
+    ("the cheapest supplier of steel tube is 2 days late",
+     [{"kind": "supplier_delay", "supplier": "S2", "delay": 48.0}]),
+    # a count of machines said as the station's total
+    ("what if there were 3 press brakes", [{"kind": "add_machines", "station": "PRESS",
+                                            "count": 1}]),
+    ("we run with only one laser cutter", [{"kind": "add_machines", "station": "LASER",
+                                            "count": -1}]),
+    ("buy 3 press brakes", [{"kind": "add_machines", "station": "PRESS", "count": 3}]),
+    # outage words, ordinal day words, a result asked about first, an unavailable supplier
+    ("PAINT2 under maintenance for 5 hours on the twenty-first of January",
+     [{"kind": "machine_down", "machine": "PAINT2", "start": "2026-01-21 06:00",
+       "duration": 5.0}]),
+    ("WELD2 fails on 2026-01-27 at 14:00 and takes 5 hours to fix",
+     [{"kind": "machine_down", "machine": "WELD2", "start": "2026-01-27 14:00",
+       "duration": 5.0}]),
+    ("what happens to on-time delivery if S1 is 4 days late",
+     [{"kind": "supplier_delay", "supplier": "S1", "delay": 96.0}]),
+    ("S3 is not available for two weeks from week 5",
+     [{"kind": "supplier_loss", "supplier": "S3", "first_week": 5, "weeks": 2}]),
+]
+
+
+@pytest.fixture(scope="module")
+def plant_net():
+    from twinbench.optimize.supply import load_network
+
+    plant = load_plant()
+    return plant, load_network(plant.root / "network.yaml", plant.spec), set(
+        plant.orders["order_id"])
+
+
+@pytest.mark.parametrize(("question", "expect"), CLASSES, ids=[q for q, _ in CLASSES])
+def test_classes_of_phrasing_are_read_or_refused(plant_net, question, expect):
+    from twinbench.llm.questions.score import compare
+
+    plant, net, ids = plant_net
+    r = parse_question(question, plant.spec, method="rules", network=net, order_ids=ids)
+    if expect == "refuse":
+        assert not r.ok and r.error, (question, r.raw)
+    else:
+        assert r.ok, (question, r.error)
+        assert compare(r.edits, expect, [], ids), (question, r.raw)

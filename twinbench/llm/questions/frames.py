@@ -25,8 +25,8 @@ DAY_ABBR = {d: d[:3].capitalize() for d in ("monday", "tuesday", "wednesday", "t
 DAY_ABBR |= {d + "s": v for d, v in DAY_ABBR.items()}
 
 #: outage words that, said of a supplier, mean it delivers nothing
-_STOP_WORDS = {"stop", "stops", "stopped", "halts", "offline", "unavailable", "idle", "out",
-               "outage"}
+_STOP_WORDS = {"stop", "stops", "stopped", "halts", "halted", "offline", "unavailable", "idle",
+               "out", "outage", "not available", "isn't available", "is not available"}
 
 #: loss words that mean for good (a bankruptcy), not for a while
 _FOR_GOOD = {"bankrupt", "bankruptcy", "insolvent", "goes bust", "go bust", "went bust",
@@ -38,9 +38,14 @@ __all__ = ["add_machines", "buffer", "new_order", "processing", "shift", "suppli
 
 def supplier_edits(r: Reader, sups: list[str]) -> list[dict[str, Any]]:
     spec = {s.name: s for s in r.lex.spec.suppliers}
-    for i in r.kw("PROC"):  # "S3 takes 4 more days to deliver"
-        if i.text.lower() in ("take", "takes"):
-            r.take(i)
+    takes = [i for i in r.kw("PROC") if i.text.lower() in ("take", "takes", "took")]
+    for i in takes:  # "S3 takes 4 more days to deliver"
+        r.take(i)
+    if takes and len(r.of("duration")) == 1 and not r.of("percent") and not r.of("mult") \
+            and not r.has("LATE", "EARLY", "UP", "DOWNDIR", "SLOWER", "FASTER", "LOSS",
+                          "LEADTIME", "NEG") and not r.of("weeks"):
+        h = _duration(r, "the lead time")  # "S3 takes 10 days to deliver": its lead time
+        return [{"kind": "lead_time", "supplier": s, "lead_time": h} for s in sups]
     for i in r.kw("DEMAND"):  # "S1 supplies half its usual volume": its capacity
         if i.text.lower() in ("volume", "volumes"):
             i.value = "CAPACITY"
@@ -55,6 +60,9 @@ def supplier_edits(r: Reader, sups: list[str]) -> list[dict[str, Any]]:
             new = _from_to(r, cur, "lead time") if len(sups) == 1 else None
             if new is not None and new.kind == "duration":
                 r.take(new)
+                sign = _direction(r)  # "rises from 7 to 5 days": which is it?
+                if sign and (new.value - cur) * sign <= 0:
+                    raise Refusal(f"'{new.text}' does not go the way the question says")
                 out.append({"kind": "lead_time", "supplier": s, "lead_time": new.value})
                 r.use_kw("UP", "DOWNDIR", "SLOWER", "FASTER")
             elif r.of("duration"):
@@ -105,6 +113,8 @@ def supplier_edits(r: Reader, sups: list[str]) -> list[dict[str, Any]]:
                 "UP", "DOWNDIR", "SLOWER", "FASTER", "LOSS") or slips):  # "falls 10%"?
             raise Refusal(f"'by {item.text}' is ambiguous (points or relative); say the new "
                           "reliability, e.g. 'to 80%'")
+        if r.before(item, "TO"):
+            _towards(r, [spec[s].reliability for s in sups], v, "reliability")
         r.use_kw("TO", "UP", "DOWNDIR")
         if not 0 <= v <= 1:
             raise Refusal(f"a reliability of {item.text} is not a probability")
@@ -121,6 +131,7 @@ def supplier_edits(r: Reader, sups: list[str]) -> list[dict[str, Any]]:
             v = it.value[0] if isinstance(it.value, tuple) else it.value
             out = []
             if r.before(it, "TO"):
+                _towards(r, [spec[s].capacity for s in sups], v, "capacity")
                 r.use_kw("TO", "UP", "DOWNDIR")  # "reduce S4's capacity to 5000"
                 out = [(s, v) for s in sups]
             elif r.has("UP", "DOWNDIR", "LOSS") or r.before(it, "BY"):
@@ -199,6 +210,20 @@ def supplier_edits(r: Reader, sups: list[str]) -> list[dict[str, Any]]:
     raise Refusal("say what happens to the supplier (late, early, delivers nothing, ...)")
 
 
+def _towards(r: Reader, current: list[float | None], new: float, what: str) -> None:
+    """Refuse "rises to" a value below the line's (or "falls to" one above): the
+    direction word and the new value disagree ("S2 capacity goes up to 5000")."""
+    up = r.kw("UP")
+    down = r.kw("DOWNDIR") + [i for i in r.kw("DOWN") if i.text.lower() == "down"]
+    if bool(up) == bool(down):
+        return
+    sign = 1 if up else -1
+    for cur in current:
+        if cur is not None and (new - cur) * sign <= 0:
+            raise Refusal(f"the {what} is {cur:g} in the line; '{new:g}' does not go "
+                          f"{'up' if sign > 0 else 'down'} as the question says")
+
+
 def shift(r: Reader) -> list[dict[str, Any]]:
     if r.has("REMOVE"):
         raise Refusal("removing or cancelling a shift cannot be expressed as an edit")
@@ -237,6 +262,12 @@ def shift(r: Reader) -> list[dict[str, Any]]:
     clocks = r.of("clocks")
     if clocks:
         cl = r.take(clocks[0]).value
+        if len(cl) == 1 and len(r.of("duration")) == 1:  # "a 4-hour shift from 18:00"
+            h = _duration(r, "how long the shift runs")
+            if h >= 24 or (h * 60) % 1:
+                raise Refusal(f"a shift of {h:g} h is not possible; say its times")
+            mins = int(cl[0][:2]) * 60 + int(cl[0][3:5]) + int(h * 60)
+            cl = [cl[0], f"{mins // 60 % 24:02d}:{mins % 60:02d}"]
         if len(cl) != 2:
             raise Refusal("say when the shift starts and ends (e.g. 'from 22:00 to 06:00')")
         start, end = cl
@@ -291,7 +322,7 @@ def _calendar_gap(r: Reader) -> tuple[str, str] | None:
 
 
 def buffer(r: Reader) -> list[dict[str, Any]]:
-    r.use_kw("BUFFER")
+    r.use_kw("BUFFER", "CAPACITY")  # "the WELD buffer capacity", "limited to 20"
     sts = _names(r, "station", "station")
     if not sts:
         raise Refusal("which station's buffer? name it (e.g. 'the WELD buffer')")
@@ -304,11 +335,16 @@ def buffer(r: Reader) -> list[dict[str, Any]]:
                 i.text for i in counts))
         it = r.take(counts[0])
         v = it.value[0] if isinstance(it.value, tuple) else it.value
+        k = r.items.index(it)
+        after = k + 1 < len(r.items) and r.items[k + 1].kind == "kw" and \
+            r.items[k + 1].value in ("UP", "DOWNDIR") and not r.before(it, "TO")
+        # "ten more places", "20 fewer" (not "to 50, up from 40")
         sign = 1 if r.has("ADD") else -1 if r.has("REMOVE") else _direction(r) if \
-            r.before(it, "BY") else 0
+            r.before(it, "BY") or after else 0
         if not sign and r.before(it, "BY"):
             raise Refusal(f"say whether the buffer grows or shrinks by '{it.text}'")
         if not sign and r.before(it, "TO"):
+            _towards(r, [r.lex.spec.buffer_capacity(st) for st in sts], v, "buffer")
             r.use_kw("UP", "DOWNDIR")  # "increase the buffer to 120"
         r.use_kw("ADD", "REMOVE", "TO", "BY")
         for st in sts:

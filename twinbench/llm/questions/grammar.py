@@ -48,6 +48,7 @@ entities.2: ent (ENTAND ent)*
 sup.3: SUP | SUPWORD SUP | SUP SUPWORD | MAT SUPWORD SUP | COUNTRY SUPWORD SUP
 nth_sup.3: ORD SUPWORD
 superl_sup.3: SUPERL SUPWORD | SUPERL MAT SUPWORD | SUPERL SUPWORD FOR MAT | SUPWORD SUPERL
+    | SUPERL SUPWORD OF MAT
 mat_sup.3: MAT SUPWORD
 country_sup.3: COUNTRY SUPWORD | COUNTRY
 mach.3: MACH | MNOUN MACH | PROCW MACH
@@ -86,8 +87,9 @@ kw: LATE | EARLY | LOSS | DOWN | DEMAND | ENERGY | SHIFTW | BUFFER | ADD | REMOV
     | SATURDAY | SUNDAY | ONEMORE | TO | BY | FROM | IN | FOR | OF | SUPWORD | DCWORD
     | GENMACH | REGIONW | BOTH | PERWEEK | QUNIT | TIMES | PCT | ORD | SUPERL | COUNTRY
     | AND | DELIVER | RELEASE | WEIGHT | DAYNAME | AMPM | ONLY | HAD | PRON | BOTHW
-    | TARIFFP | RELFULL | UNKW
-%declare TARIFFP RELFULL UNKW PRODONE DELIVER RELEASE WEIGHT DAYNAME AMPM ONLY HAD PRON BOTHW
+    | TARIFFP | RELFULL | UNKW | CONTRACT
+%declare TARIFFP RELFULL UNKW CONTRACT PRODONE DELIVER RELEASE WEIGHT DAYNAME AMPM ONLY HAD
+%declare PRON BOTHW
 %declare MNUM SEP ENTAND AND NUM FRAC SUP MACH MNOUN PROCW PROD MAT DC REGION UNK BOTTLENECK
 %declare ALLPROD SUPERL COUNTRY ORD UNIT PCT TIMES MULT HALVE QUNIT PERWEEK WEEKIDX DATE
 %declare CLOCK LATE EARLY LOSS DOWN DEMAND ENERGY SHIFTW BUFFER ADD REMOVE SLOWER FASTER
@@ -458,6 +460,18 @@ def _parser() -> Lark:
     return _PARSER
 
 
+def _segment_kinds(toks: list[Tok], i: int, step: int) -> set[str]:
+    """The what-if keywords between ``toks[i]`` (an "and") and the next "and" or clause
+    break on the side ``step`` (-1 before, 1 after)."""
+    out: set[str] = set()
+    k = i + step
+    while 0 <= k < len(toks) and toks[k].type not in ("AND", "SEP"):
+        if toks[k].type in KIND_KWS and toks[k].type not in ("DELIVER", "HAD"):
+            out.add(toks[k].type)
+        k += step
+    return out
+
+
 def mark_and(toks: list[Tok]) -> list[Tok]:
     """Each ``AND`` as ``ENTAND`` (entities on both sides) or ``SEP`` (between clauses)."""
     out = []
@@ -479,6 +493,9 @@ def mark_and(toks: list[Tok]) -> list[Tok]:
                                                  len(right) > 1 and right[1] in
                                                  ("MNOUN", "GENMACH"))
             kind = "ENTAND" if left in ENTITY_TYPES and ent_right and r0 != "BOTH" else "SEP"
+            if kind == "ENTAND" and _segment_kinds(toks, i, -1) and \
+                    _segment_kinds(toks, i, 1):
+                kind = "SEP"  # "sell a press brake and the press buffer to 90": two parts
             if left == "DAYNAME" and r0 == "DAYNAME":
                 continue  # "Saturday and Sunday"
             if kind == "SEP" and r0 in ("DUE", "RELEASE") and any(
@@ -492,6 +509,8 @@ def mark_and(toks: list[Tok]) -> list[Tok]:
                     seg.append(x.type)
                 if not set(seg) & KIND_KWS or seg == ["ORDERW", "UNK"]:
                     continue  # "80 FRM-1, due 2026-03-13, region west", ", order W-1"
+                if seg and seg[0] == "FROM" and set(seg) & {"DATE", "WEEKIDX"}:
+                    continue  # "..., starting with the early shift on 23 February"
             t = Tok(kind, None, t.text, t.start, t.end)
         out.append(t)
     for k, t in enumerate(out):  # "both 50": not "both <machines>"

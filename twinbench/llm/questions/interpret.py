@@ -67,7 +67,8 @@ _SHIFT_NAMES = {"evening", "afternoon"}
 
 def _clause(r: Reader) -> list[dict[str, Any]]:
     ordered = any(i.text.lower() in ("orders", "ordered") for i in r.kw("DEMAND"))
-    if (r.has("ORDERW") or (ordered and r.has("DUE"))) and r.ents("product"):
+    due = r.has("DUE") or any(r.before(d, "BY") for d in r.of("date"))  # "orders ... by"
+    if (r.has("ORDERW") or (ordered and due)) and r.ents("product"):
         r.use_kw("DEMAND") if ordered else None
         return frames.new_order(r)
     unknown = [i for i in r.of("ents") for e in i.value if e.kind == "unknown"]
@@ -91,7 +92,8 @@ def _clause(r: Reader) -> list[dict[str, Any]]:
         raise Refusal(f"'{r.kw('STOPW')[0].text}' cannot be expressed as an edit; ask about "
                       "one definite change (e.g. 'S2 is 3 days late', 'demand for BRK-A up "
                       "20% in weeks 2-5')")
-    sups = _names(r, "supplier", "supplier") if r.ents("supplier") else []
+    sups = _described(r) or (_names(r, "supplier", "supplier") if r.ents("supplier")
+                             else _sellers(r))
     if sups:
         r.use_kw("SUPWORD", "DELIVER")
         return frames.supplier_edits(r, sups)
@@ -99,7 +101,7 @@ def _clause(r: Reader) -> list[dict[str, Any]]:
         raise Refusal("which supplier? name it (S1, ...)")
     if r.has("SPOT"):
         r.use_kw("SPOT", "PRICE")
-        return [{"kind": "spot_price", "factor": _factor(r, "spot price")}]
+        return [{"kind": "spot_price", "factor": _spot(r)}]
     dcs = r.ents("dc")
     if dcs or r.has("DCWORD"):
         for item, e in r.ents("region"):  # "the east and west DCs"
@@ -121,6 +123,9 @@ def _clause(r: Reader) -> list[dict[str, Any]]:
         r.has("ADD", "REMOVE", "HAD")
     if (r.has("DOWN") or machine_lost) and (r.ents("machine") or r.ents("station")):
         r.use_kw("LOSS")  # "we lose PRESS1 for a day": an outage
+        for i in r.kw("PROC"):  # "take PAINT1 down / offline": the verb of the outage
+            if i.text.lower() in ("take", "takes", "took", "taking", "taken"):
+                r.take(i)
         ms = _machines(r)
         shifts = {sh.name.lower(): sh for sh in r.lex.spec.calendar.shifts}
         named = [i for i in r.kw("LATE", "EARLY") if i.text.lower() in shifts]
@@ -148,6 +153,8 @@ def _clause(r: Reader) -> list[dict[str, Any]]:
         return frames.buffer(r)
     strong_add = [i for i in r.kw("ADD") if any(t.significant for t in i.toks)
                   or not i.toks]  # an "add" of the part before ("add X and a Y")
+    if any(e.note.startswith("nth:") and e.error for _, e in r.ents("machine")):
+        strong_add = r.kw("ADD")  # "we get a third paint booth": no such machine yet
     if (stations or r.ents("machine")) and (strong_add or r.has("REMOVE", "ONEMORE", "LOSS",
                                                                  "HAD")
                                             or any(e.count is not None for _, e in stations)
@@ -161,6 +168,73 @@ def _clause(r: Reader) -> list[dict[str, Any]]:
     if r.has("DEMAND") or r.ents("product"):
         return _demand(r)
     raise Refusal(NO_WHATIF)
+
+
+#: keywords that make a material without a supplier name its supplier ("powder deliveries
+#: are 2 days late"); a price stays the material's ("powder price up": which supplier?)
+_SUPPLY_KWS = ("DELIVER", "LATE", "EARLY", "LEADTIME", "LOSS", "CAPACITY", "RELIAB")
+
+
+def _described(r: Reader) -> list[str]:
+    """The one supplier that several descriptions of a clause fit together ("the German
+    powder supplier", "our steel supplier in Poland"), their phrases taken; [] when the
+    clause does not describe one supplier so."""
+    ents = r.ents("supplier")
+    if len(ents) < 2 or len({id(i) for i, _ in ents}) != len(ents) or any(
+            e.error or e.both or not e.names for _, e in ents) or all(
+                any(t.type == "SUP" for t in i.toks) for i, _ in ents):
+        return []  # one phrase, or names said literally ("S1 ... S2"): read as they are
+    common = set(ents[0][1].names)
+    for _, e in ents[1:]:
+        common &= set(e.names)
+    if len(common) != 1:
+        raise Refusal(f"no single supplier is {' and '.join(i.text for i, _ in ents)}; "
+                      "name the supplier")
+    for i, _ in ents:
+        r.take(i)
+    return sorted(common)
+
+
+def _sellers(r: Reader) -> list[str]:
+    """The supplier a clause names by the one material it sells ("powder deliveries"),
+    the material's phrase taken; refused when several sell it; [] without such words."""
+    mats = r.ents("material")
+    if not mats or r.has("PRICE") or r.ents("machine") or r.ents("station") or \
+            r.ents("product") or not r.has(*_SUPPLY_KWS) or r.has("SHIFTW"):
+        return []
+    out: list[str] = []
+    for item, e in mats:
+        for m in e.names:
+            out += [s for s in r.lex.suppliers_selling(m) if s not in out]
+        if e.error or len(out) != 1:
+            who = ", ".join(out) or "none sells it"
+            raise Refusal(f"'{item.text}' does not name one supplier ({who}); name the "
+                          "supplier")
+        r.take(item)
+    return out
+
+
+def _spot(r: Reader) -> float:
+    """The spot price factor: "doubles", "up 20%" scale it; "to 2.4 times the (cheapest)
+    contract price" is a new spot price, the factor new / the network's (refused when
+    the contract price is said with another size)."""
+    ref = r.kw("CONTRACT")
+    to = [i for i in r.of("mult") if r.before(i, "TO")]
+    if not ref:
+        return _factor(r, "spot price")
+    base = r.lex.ctx.spot
+    if not (ref and to and len(r.of("mult")) == 1) or not base:
+        raise Refusal("say the spot price as a change ('doubles', 'up 20%') or as a new "
+                      "multiple of the contract price ('to 2.4 times the contract price')")
+    k = r.items.index(ref[0])
+    if k and r.items[k - 1].kind == "kw" and r.items[k - 1].value == "SUPERL" and \
+            r.items[k - 1].text.lower() == "cheapest":
+        r.take(r.items[k - 1])  # the spot price is a multiple of the cheapest offer
+    r.use_kw("CONTRACT", "TO", "UP", "DOWNDIR")
+    f = r.take(to[0]).value / base
+    if not 0 < f <= 100:
+        raise Refusal(f"a spot price factor of {f:.6g} is not plausible")
+    return round(f, 6)
 
 
 def _demand(r: Reader) -> list[dict[str, Any]]:
@@ -318,6 +392,8 @@ def _merge(clauses: list[Clause]) -> list[Clause]:
     out: list[Clause] = []
     for c in clauses:
         own = _own_kinds(c)
+        if out and "DOWN" in _own_kinds(out[-1]):  # "... breaks down and we lose 4 hours",
+            own = {"DOWN" if k in ("LOSS", "PROC") else k for k in own}  # "takes 5 h to fix"
         if out and own and own <= _own_kinds(out[-1]) and not any(
                 i.kind == "ents" or (i.kind == "kw" and i.value in ("PRON", "TOO"))
                 for i in c.items) and any(i.kind == "ents" for i in out[-1].items):

@@ -56,12 +56,16 @@ class Context:
     start
         When an outage starts / a new order is released if the question does not say
         (``YYYY-MM-DD HH:MM``).
+    spot
+        The spot price as a multiple of the cheapest contract price [-] (from the
+        network), or None.
     """
 
     dcs: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
     bottleneck: str | None = None
     start: str | None = "2026-01-05 06:00"
+    spot: float | None = None
 
 
 def _variants(word: str) -> set[str]:

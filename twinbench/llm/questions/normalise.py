@@ -189,6 +189,10 @@ def normalise(text: str, lex: Lexicon) -> list[Tok]:
             i += 2 if half else 1
             continue
         if kind == "num":
+            if re.fullmatch(r"[1-9]\d{0,2}\.\d{3}", s):  # "15.000": 15 or 15000?
+                emit("UNKW", s, i, i + 1)
+                i += 1
+                continue
             v = float(s.replace(",", "")) if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", s) \
                 else float(s.replace(",", "."))
             if s.startswith("+"):
@@ -266,7 +270,7 @@ def normalise(text: str, lex: Lexicon) -> list[Tok]:
             continue
         # words: the plant's phrases and fixed phrases, longest first
         hit = None
-        for n in range(min(5, len(raw) - i), 0, -1):
+        for n in range(min(7, len(raw) - i), 0, -1):
             key = tuple(words[i:i + n])
             if any(raw[i + k][0] != "word" for k in range(n)):
                 continue
@@ -419,7 +423,7 @@ def normalise(text: str, lex: Lexicon) -> list[Tok]:
         if not close and plain and len(w) >= 6:
             close = one_edit(w, TYPO_WORDS)  # "demnad": two letters swapped
         if close and plain:
-            emit(KEYWORDS[close[0]], close[0], i, i + 1)  # "electricty"
+            emit(KEYWORDS[close[0]], DAYS.get(close[0], close[0]), i, i + 1)  # "electricty"
             i += 1
             continue
         plant_words = [k[0] for k in lex.phrases if len(k) == 1 and len(k[0]) >= 6]
@@ -459,7 +463,9 @@ def normalise(text: str, lex: Lexicon) -> list[Tok]:
             out.append(Tok("UNK", raw[j][1], raw[j][1], raw[j][2], raw[j][3]))
     out += [Tok("UNKW", w, w, a, b) for w, a, b in not_understood(raw, words, covered, lex)]
     out.sort(key=lambda t: t.start)
-    return _post(out)
+    from twinbench.llm.questions.refine import refine  # it reads the tokens of this module
+
+    return refine(_post(out), text, lex)
 
 
 def _post(out: list[Tok]) -> list[Tok]:
@@ -527,8 +533,8 @@ def _post(out: list[Tok]) -> list[Tok]:
             res += [first, Tok("TO", "to", "to", first.end, t.start)]
         if t.type == "UP" and t.text.lower() in ("more", "extra", "additional") and res and \
                 res[-1].type in ("NUM", "FRAC") and k + 1 < len(out) and \
-                out[k + 1].type == "UNIT":
-            res += [out[k + 1], t]  # "4 more days": "4 days more"
+                out[k + 1].type in ("UNIT", "QUNIT"):
+            res += [out[k + 1], t]  # "4 more days", "ten more places": "4 days more"
             k += 2
             continue
         if t.type == "STOPW" and t.text.lower() == "between" and k + 4 < len(out) and \

@@ -40,6 +40,7 @@ def _context(spec: LineSpec, start: datetime | None, network: Any, bottleneck: s
                    regions=sorted(network.regions) if network is not None else
                    ["east", "north", "south", "west"],
                    bottleneck=bottleneck,
+                   spot=getattr(network, "spot_price_factor", None),
                    start=start.strftime("%Y-%m-%d %H:%M") if start else None)
 
 

@@ -3,6 +3,8 @@ durations, weeks and dates (each refuses with a reason rather than guess)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from twinbench.llm.questions.grammar import Clause, Ent, Item
 from twinbench.llm.questions.lexicon import Lexicon
 
@@ -114,7 +116,20 @@ def _factor(r: Reader, what: str, up: set[str] = _UPW, down: set[str] = _DOWNW,
     if len(mult) + len(pct) + len(fracs) > 1:
         raise Refusal(f"several sizes for the {what}: " + ", ".join(
             i.text for i in mult + pct + fracs))
-    if mult:
+    ratio = [i for i in r.kw(*up, *down) if i.text.lower().startswith("as ")]
+    if ratio and (pct or what not in ("processing time", "lead time")):
+        raise Refusal(f"'{ratio[0].text}' with a size the parser does not read as a ratio; "
+                      "say it as a percentage (e.g. '50% faster')")
+    if ratio and (mult or fracs):
+        item = (mult or fracs)[0]  # "twice as fast": half the time; "half as long": half
+        if len(r.kw(*up, *down)) > 1:
+            raise Refusal(f"'{item.text} {ratio[0].text}' with another direction word")
+        r.take(item)
+        r.take(ratio[0])
+        if not item.value:
+            raise Refusal(f"'{item.text} {ratio[0].text}' is not a size")
+        f = item.value if ratio[0].value in up else 1 / item.value
+    elif mult:
         r.take(mult[0])
         f = mult[0].value
         sign = _direction(r, up, down)
@@ -154,7 +169,8 @@ def _factor(r: Reader, what: str, up: set[str] = _UPW, down: set[str] = _DOWNW,
         f = 0.0
     else:
         raise Refusal(f"say by how much the {what} changes (e.g. '20% more', 'doubles')")
-    if not (lo < f <= hi) and not (lo == 0.0 and f == 0.0 and what == "demand"):
+    if not (lo < f <= hi) and not (lo == 0.0 and f == 0.0 and what in (
+            "demand", "energy price")):  # no demand; free electricity
         raise Refusal(f"a {what} factor of {f:.6g} is not plausible (allowed above {lo:g} "
                       f"and at most {hi:g})")
     return round(f, 6)
@@ -179,6 +195,20 @@ def _duration(r: Reader, what: str) -> float:
 def _weeks(r: Reader, horizon: int = 13) -> tuple[int | None, int | None]:
     """(first, last) week from ``weeks a-b``, ``week a``, ``from week a``."""
     items = r.of("weeks")
+    dates = r.of("date")
+    if not items and len(dates) == 1 and r.before(dates[0], "FROM") and r.lex.ctx.start:
+        week = _week_of(r, dates[0].value, horizon)  # "from 2 March": the week holding it
+        r.take(dates[0])
+        r.use_kw("FROM")
+        return week, None
+    if not items and len(dates) == 2 and r.before(dates[1], "TO") and r.lex.ctx.start:
+        a, b = (_week_of(r, d.value, horizon) for d in dates)  # "from 2 to 29 March"
+        if b < a:
+            raise Refusal(f"'{dates[1].text}' is before '{dates[0].text}'")
+        for d in dates:
+            r.take(d)
+        r.use_kw("FROM", "TO")
+        return a, b
     if not items:
         return None, None
     if len(items) > 1:
@@ -195,6 +225,17 @@ def _weeks(r: Reader, horizon: int = 13) -> tuple[int | None, int | None]:
     if b is None:
         return (a, None) if from_ else (a, a)
     return a, int(b)
+
+
+def _week_of(r: Reader, date: str, horizon: int) -> int:
+    """The plan week [0-based] holding ``date`` (weeks start on the Monday of the plan's
+    first day); refused outside the plan."""
+    t0 = datetime.fromisoformat(r.lex.ctx.start)
+    monday = (t0 - timedelta(days=t0.weekday())).replace(hour=0, minute=0)
+    week = (datetime.fromisoformat(date) - monday).days // 7
+    if not 0 <= week < horizon:
+        raise Refusal(f"{date[:10]} is outside the plan's {horizon} weeks")
+    return week
 
 
 def _start(r: Reader) -> str:

@@ -44,52 +44,58 @@ UNITS = {"minute": 1 / 60, "minutes": 1 / 60, "min": 1 / 60, "mins": 1 / 60,
          "week": 168, "weeks": 168, "wk": 168, "wks": 168, "w": 168,
          "fortnight": 336, "fortnights": 336, "month": 672, "months": 672}  # a month: 4 weeks
 COUNT_UNITS = {"unit", "units", "pcs", "pieces", "piece", "parts", "part", "places",
-               "place", "slots", "slot", "items", "pallets", "kg", "m", "kits", "kit"}
+               "place", "slots", "slot", "items", "pallets", "kg", "m", "kits", "kit",
+               "spaces", "space", "spots", "positions"}
 
 #: keyword -> token type (single words; multiword phrases below)
 KEYWORDS: dict[str, str] = {}
 for _t, _ws in {
-    "LATE": "late later delay delays delayed behind slips slip slipping tardy",
+    "LATE": "late later delay delays delayed behind slips slip slipping slipped tardy "
+            "postponed postpones",
     "EARLY": "early earlier sooner ahead",
     "LOSS": "nothing bankrupt bankruptcy insolvent lose lost loses loss strike "
-            "disappears collapses misses miss skips",
+            "disappears collapses misses miss skips missed skipped",
     "DOWN": "down fail fails failed failure breaks broke broken breakdown offline outage "
+            "dies died crashes crashed halted "
             "unavailable maintenance repair repaired idle outages stopped stops stop halts out "
-            "fix fixed fixing",
+            "fix fixed fixing downtime serviced servicing",
     "DEMAND": "demand orders sales volume volumes",
     "ENERGY": "electricity energy power tariff tariffs kwh",
     "SHIFTW": "shift shifts",
     "BUFFER": "buffer buffers queue wip",
     "ADD": "add adds added buy install installs another purchase extra additional new "
            "staff staffed "
-           "get run runs introduce introduces buying buys bought purchases purchasing",
-    "REMOVE": "remove removes removed retire retires sell scrap decommission fewer cancel "
+           "get run runs introduce introduces buying buys bought purchases purchasing installed",
+    "REMOVE": "remove removes removed retire retires retired sell sells sold selling scrap scraps "
+              "scrapped decommission fewer cancel "
               "cancels cancelled canceled",
     "SLOWER": "slow slower slows longer lengthened lengthen lengthens extended extends",
     "FASTER": "fast quick faster quicker speeds shorter shortened shorten shortens",
-    "PROC": "processing cycle takes take took taking",
+    "PROC": "processing cycle takes take took taking taken",
     "ORDERW": "order wants requests",
     "RUSH": "rush urgent",
-    "CAPACITY": "capacity capacities",
+    "CAPACITY": "capacity capacities capped cap caps limited output",
     "DELIVER": "deliver delivers delivering deliveries delivery ships ship shipping "
                "supply supplies arrive arrives arrival arrivals come comes land lands "
-               "shipment shipments containers consignment consignments",
+               "shipment shipments containers consignment consignments delivered shipped arrived "
+               "supplied landed",
     "RELEASE": "released release releases",
     "WEIGHT": "weight priority",
-    "PRICE": "price prices cost costs pricing charges",
+    "PRICE": "price prices cost costs pricing charges pay pays paid paying",
     "RELIAB": "reliability reliable improves improve worsens deteriorates",
     "SPOT": "spot",
-    "OPEN": "open opens opened reopen reopens",
+    "OPEN": "open opens opened reopen reopens reopened",
     "CLOSE": "close closes closed closing shut shuts mothball mothballed",
     "UP": "up more higher rise rises rising increase increases increased grow grows jump "
           "jumps spike spikes raise raises raised boost climbs dearer pricier expensive "
           "plus bigger larger above hike hikes hiked enlarge enlarges expand expands "
-          "growing climbing increasing jumping rose grew climbed jumped expanding",
+          "growing climbing increasing jumping rose grew climbed jumped expanding spiked boosted "
+          "boosts",
     "DOWNDIR": "less lower drop drops fall falls decrease decreases decreased shrink "
                "shrinks cut cuts reduce reduces reduced declines minus cheaper sinks smaller below "
                "lower lowers lowered lowering slash slashes slashed falling dropping "
                "shrinking declining decreasing sinking reducing cutting dropped fell "
-               "shrank declined",
+               "shrank declined shrunk trim trims trimmed",
     "NEG": "not no never without",
     "STOPW": "or either except unless instead maybe perhaps between roughly about "
              "approximately around some several few many trucks truck ticket line lines "
@@ -119,7 +125,8 @@ for _t, _ws in {
     "HAD": "had have having",
     "PRON": "its it their they them",
     "DAYNAME": "monday mondays tuesday tuesdays wednesday wednesdays thursday thursdays "
-               "friday fridays saturday saturdays sunday sundays weekdays weekday weekends",
+               "friday fridays saturday saturdays sunday sundays weekdays weekday weekends "
+               "mon tue tues wed thu thur thurs fri sat sun",
     "OF": "of",
     "PCT": "percent pct",
 }.items():
@@ -163,7 +170,18 @@ for _p, _t in {
     "get rid of": "REMOVE", "gets rid of": "REMOVE", "so is": "TOO", "so are": "TOO",
     "so does": "TOO", "so do": "TOO", "as well": "TOO", "same for": "TOO",
     "in half": "HALVE", "fully reliable": "RELFULL", "perfectly reliable": "RELFULL",
-    "completely reliable": "RELFULL",
+    "completely reliable": "RELFULL", "turn up": "DELIVER", "turns up": "DELIVER",
+    "turned up": "DELIVER", "show up": "DELIVER", "shows up": "DELIVER",
+    "come in": "DELIVER", "comes in": "DELIVER", "came in": "DELIVER",
+    "on top": "SKIP", "on top of that": "SKIP", "whatever happens": "SKIP",
+    "out of commission": "DOWN", "under maintenance": "DOWN", "under repair": "DOWN",
+    "stops working": "DOWN", "stop working": "DOWN", "stopped working": "DOWN",
+    "no matter what": "SKIP", "for good": "SKIP", "permanently": "SKIP",
+    "in the event that": "SKIP", "in the event of": "SKIP",
+    "contract price": "CONTRACT", "contract prices": "CONTRACT",
+    "contract": "CONTRACT", "on-time rate": "RELIAB", "on time rate": "RELIAB",
+    "on-time performance": "RELIAB", "on-time delivery": "RELIAB",
+    "on time delivery": "RELIAB", "on-time delivery rate": "RELIAB",
 }.items():
     PHRASES[tuple(_p.split())] = Phrase(_t)
 # "at the start of the late shift", "from the beginning of week 3": that shift's or week's
@@ -184,6 +202,11 @@ for _w in ("whole", "entire", "full"):
         PHRASES[(_w, *_n.split())] = Phrase("SKIP")
 for _n in ("this quarter", "the quarter", "all quarter"):
     PHRASES[tuple(_n.split())] = Phrase("SKIP")
+# "from week 3 to the end of the plan", "for the rest of the quarter": no end week
+for _n in ("plan", "quarter", "horizon", "planning horizon", "plan window"):
+    for _to in ("to", "until", "till", "through"):
+        PHRASES[(_to, "the", "end", "of", "the", *_n.split())] = Phrase("SKIP")
+    PHRASES[("for", "the", "rest", "of", "the", *_n.split())] = Phrase("SKIP")
 # buying in an emergency is buying on the spot market ("emergency purchases")
 for _n in ("purchases", "purchase", "buying", "buys", "sourcing", "procurement"):
     PHRASES[("emergency", _n)] = Phrase("SPOT")
@@ -216,18 +239,22 @@ hypothetical given look looks check unfortunately apparently reportedly expect e
 forecast forecasts forecasted
 hey like i'd i'm i've wondering wonder where rerun re-run try trying tell curious
 changes change overall onwards onward number input held happen outcome overtime short
+went lasting lasts
 special running right big major gives give giving offers offer offering grants
 """.split())
 
 MULTIPLIERS = {"double": 2.0, "doubles": 2.0, "doubled": 2.0, "doubling": 2.0, "twice": 2.0,
                "triple": 3.0, "triples": 3.0, "tripled": 3.0, "tripling": 3.0,
-               "thrice": 3.0, "treble": 3.0, "trebles": 3.0, "quadruple": 4.0,
+               "thrice": 3.0, "treble": 3.0, "trebles": 3.0, "trebled": 3.0, "quadruple": 4.0,
+               "quadrupled": 4.0,
                "quadruples": 4.0, "halve": 0.5, "halves": 0.5, "halved": 0.5}
 DAYS = {d: d[:3].capitalize() for d in ("monday", "tuesday", "wednesday", "thursday",
                                           "friday", "saturday", "sunday")}
 DAYS |= {d + "s": v for d, v in DAYS.items()} | {"weekdays": "weekdays",
                                                   "weekday": "weekdays",
                                                   "weekends": ("Sat", "Sun")}
+DAYS |= {d: d[:3].capitalize() for d in ("mon", "tue", "tues", "wed", "thu", "thur", "thurs",
+                                         "fri", "sat", "sun")}  # "Wed 14 Jan"
 #: "add" words that often mean nothing ("S1 runs late", "spot purchases")
 WEAK_ADD = {"run", "runs", "get", "gets", "purchase", "purchases", "buying", "buys",
             "purchasing"}
@@ -253,4 +280,6 @@ SIGNIFICANT = {"NUM", "FRAC", "ORD", "DATE", "CLOCK", "NEG", "STOPW", "UNK", "UN
                "ORDERW", "CAPACITY", "PRICE", "RELIAB", "SPOT", "LEADTIME", "OPEN", "CLOSE",
                "SHIFTW", "NIGHT", "WEEKEND", "SATURDAY", "SUNDAY",
                # "per week", "the final week": a rate or a time no edit may drop
-               "PERWEEK", "UNIT", "WEEKIDX"}
+               "PERWEEK", "UNIT", "WEEKIDX",
+               # "the contract price": a reference only the spot price reads
+               "CONTRACT"}

@@ -1,0 +1,182 @@
+"""A last pass over the normalised tokens: classes of phrasing read from the tokens and
+the text between them.
+
+* relative times, from the plan's start ("today" is its first day): "tomorrow" and
+  "today" as dates, "next week" as week 1, "due in two weeks" as the date two weeks on;
+* a weekday said with a date ("Wednesday 21 Jan", "Monday, January 26"): dropped when it
+  is the date's weekday (else it stays and the question is refused as not understood);
+* "nine times in ten" as a fraction (as "nine in ten"); "1 week and 2 days" as one
+  duration (a larger unit, then a smaller one);
+* "N times as fast" / "half as long": the direction word marked as a ratio ("as fast");
+* "all day" as one day; "off" as an outage ("LASER1 off for a week"), "20% off" as down;
+* "nobody" / "no one" as the negation "no" ("nobody orders CAB-S": no demand);
+* "free" as a price factor 0 when the question is about a price or energy;
+* "the eastern one" after a DC, "the Polish one": "one" stands for the DC or supplier
+  word;
+* "there were 3 press brakes", "we run with four weld robots": the station's total (as
+  "we had 3 press brakes").
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from twinbench.llm.questions.lexicon import Lexicon
+from twinbench.llm.questions.normalise import Tok
+
+__all__ = ["refine"]
+
+_WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+#: direction words that "N times as ..." turns into a ratio
+_AS_WORDS = {"fast", "quick", "slow", "long"}
+
+
+#: words before a count of machines that make it the station's total ("there were 3 press
+#: brakes", "we run with four weld robots"), as "we had"
+_TOTAL_BEFORE = re.compile(r"\b(?:there\s+(?:is|are|was|were|would\s+be)|(?:run|runs|"
+                           r"running|operate|operates|operating)(?:\s+with)?|with)\s+(?:only\s+"
+                           r"|just\s+)?$", re.I)
+
+
+def _between(text: str, a: Tok, b: Tok) -> str:
+    return text[a.end:b.start].strip().lower()
+
+
+def refine(toks: list[Tok], text: str, lex: Lexicon) -> list[Tok]:
+    """The tokens with the phrasings of the module docstring read.
+
+    Parameters
+    ----------
+    toks
+        The normalised tokens, in order.
+    text
+        The (rewritten) text the tokens' places refer to.
+    lex
+        The plant's words (its start date for relative times).
+
+    Returns
+    -------
+    list of Tok
+        The tokens, some merged, replaced or dropped.
+    """
+    start = datetime.fromisoformat(lex.ctx.start) if lex.ctx.start else None
+    priced = any(t.type in ("ENERGY", "PRICE", "SPOT") for t in toks)
+    has_dc = any(t.type in ("DC", "DCWORD") for t in toks)
+    released = any(t.type == "RELEASE" for t in toks)  # "due in 3 weeks": of release?
+    out: list[Tok] = []
+    k = 0
+    while k < len(toks):
+        t = toks[k]
+        nxt = toks[k + 1] if k + 1 < len(toks) else None
+        low = t.text.lower()
+        if start is not None and t.type == "STOPW" and low in ("tomorrow", "today"):
+            d = start + timedelta(days=1 if low == "tomorrow" else 0)
+            out.append(Tok("DATE", d.strftime("%Y-%m-%d"), t.text, t.start, t.end))
+            k += 1
+            continue
+        if start is not None and t.type == "STOPW" and low == "next" and nxt is not None \
+                and not re.search(r"\bthe\s+$", text[:t.start].lower()) and \
+                nxt.type == "UNIT" and nxt.value == 168 and \
+                re.sub(r"'s$", "", nxt.text.lower()) in ("week", "wk"):
+            out += [Tok("WEEKIDX", None, nxt.text, nxt.start, nxt.end),  # week 1
+                    Tok("NUM", 1.0, t.text, t.start, t.end)]
+            k += 2
+            continue
+        if start is not None and t.type == "IN" and out and (
+                out[-1].type == "RELEASE" or (out[-1].type in ("DUE", "BY") and not released)) \
+                and k + 2 < len(toks) and toks[k + 1].type == "NUM" and \
+                toks[k + 2].type == "UNIT" and toks[k + 2].value in (24, 168) and \
+                float(toks[k + 1].value).is_integer():
+            d = start + timedelta(hours=toks[k + 1].value * toks[k + 2].value)
+            out.append(Tok("DATE", d.strftime("%Y-%m-%d"), text[t.start:toks[k + 2].end],
+                           t.start, toks[k + 2].end))  # "due in two weeks"
+            k += 3
+            continue
+        if start is not None and t.type == "UNIT" and t.value == 168 and \
+                low in ("week", "wk") and nxt is not None and nxt.type == "OF" and \
+                k + 2 < len(toks) and toks[k + 2].type == "DATE":
+            t0 = start - timedelta(days=start.weekday())
+            d = datetime.fromisoformat(toks[k + 2].value[:10])
+            week = (d - t0.replace(hour=0, minute=0)).days // 7  # "the week of 2 March"
+            out += [Tok("WEEKIDX", None, t.text, t.start, t.end),
+                    Tok("NUM", float(week), toks[k + 2].text, toks[k + 2].start,
+                        toks[k + 2].end)]
+            k += 3
+            continue
+        if t.type == "DATE" and out and (out[-1].type == "DAYNAME" or (
+                out[-1].type == "AND" and len(out) >= 2 and out[-2].type == "DAYNAME")):
+            day = out[-1] if out[-1].type == "DAYNAME" else out[-2]
+            if day.value in _WEEKDAYS and _WEEKDAYS[
+                    datetime.fromisoformat(t.value[:10]).weekday()] == day.value:
+                while out[-1] is not day:  # "Monday, January 26": the weekday agrees
+                    out.pop()
+                out.pop()
+        if t.type == "NUM" and k + 4 < len(toks) and toks[k + 1].type == "UNIT" and \
+                toks[k + 2].type == "AND" and toks[k + 3].type == "NUM" and \
+                toks[k + 4].type == "UNIT" and isinstance(toks[k + 1].value, float | int) \
+                and isinstance(toks[k + 4].value, float | int) and \
+                toks[k + 1].value > toks[k + 4].value and toks[k + 2].text == "and":
+            h = t.value * toks[k + 1].value + toks[k + 3].value * toks[k + 4].value
+            out += [Tok("NUM", h, text[t.start:toks[k + 4].end], t.start, toks[k + 3].end),
+                    Tok("UNIT", 1, toks[k + 4].text, toks[k + 4].start, toks[k + 4].end)]
+            k += 5  # "1 week and 2 days", "2 hours and 30 minutes": one duration
+            continue
+        if t.type == "NUM" and k + 3 < len(toks) and toks[k + 1].type == "TIMES" and \
+                toks[k + 2].type == "IN" and toks[k + 3].type == "NUM" and \
+                0 <= t.value <= toks[k + 3].value and toks[k + 3].value > 0:
+            out.append(Tok("FRAC", t.value / toks[k + 3].value, "", t.start,
+                           toks[k + 3].end))  # "nine times in ten"
+            k += 4
+            continue
+        if t.type in ("FASTER", "SLOWER", "UNKW") and low in _AS_WORDS and out and \
+                out[-1].type in ("MULT", "TIMES", "FRAC", "PCT") and \
+                _between(text, out[-1], t) == "as":
+            typ = "FASTER" if low in ("fast", "quick") else "SLOWER"
+            out.append(Tok(typ, t.value, "as " + t.text, t.start, t.end))  # a ratio
+            k += 1
+            continue
+        if t.type == "NUM" and nxt is not None and nxt.type in ("MNOUN", "GENMACH") and \
+                _TOTAL_BEFORE.search(text[:t.start]):
+            out += [Tok("HAD", "had", "", t.start, t.start), t]  # "there were 3 presses"
+            k += 1
+            continue
+        if t.type == "BOTH" and low == "all" and nxt is not None and nxt.type == "UNIT" \
+                and nxt.value == 24 and nxt.text.lower() == "day":
+            out.append(Tok("NUM", 1.0, t.text, t.start, t.end))  # "down all day"
+            k += 1
+            continue
+        if t.type == "UNKW" and low == "off":
+            typ = "DOWNDIR" if out and out[-1].type == "PCT" else "DOWN"
+            out.append(Tok(typ, low, t.text, t.start, t.end))  # "20% off", "LASER1 off"
+            k += 1
+            continue
+        if t.type == "NEG" and low == "no" and nxt is not None and nxt.type == "NUM" and \
+                nxt.text.lower() == "one" and nxt.start - t.end <= 1:
+            out.append(Tok("NEG", None, "no", t.start, nxt.end))  # "no one orders"
+            k += 2
+            continue
+        if t.type == "UNKW" and low in ("nobody", "noone", "no-one"):
+            out.append(Tok("NEG", None, "no", t.start, t.end))
+            k += 1
+            continue
+        if t.type == "UNKW" and low == "free" and priced:
+            out.append(Tok("MULT", 0.0, t.text, t.start, t.end))  # "electricity were free"
+            k += 1
+            continue
+        if t.type == "NUM" and t.text.lower() == "one" and out and (
+                (out[-1].type == "REGION" and has_dc) or out[-1].type == "COUNTRY") and \
+                re.search(r"\bthe\s+\w+\s*$", text[:t.start].lower()):
+            typ = "DCWORD" if out[-1].type == "REGION" else "SUPWORD"
+            out.append(Tok(typ, None, t.text, t.start, t.end))  # "the eastern/Polish one"
+            k += 1
+            if nxt is not None and nxt.type == "PERWEEK" and nxt.text.lower() in (
+                    "a week", "an week"):  # "... one a week late": not a rate of "one"
+                a, b = nxt.text.split()
+                out += [Tok("NUM", 1.0, a, nxt.start, nxt.start + len(a)),
+                        Tok("UNIT", 168, b, nxt.end - len(b), nxt.end)]
+                k += 1
+            continue
+        out.append(t)
+        k += 1
+    return out
