@@ -36,7 +36,10 @@ def check_schedule(problem: ScheduleProblem, table: pd.DataFrame, tol: float = 1
     releases; routing precedence (with lot streaming); one thing at a time per machine, with the
     sequence-dependent setup between consecutive operations (and from the machine's
     initial family); no work in a machine's blocked intervals; every maintenance task once,
-    on its machine, inside its window; nothing ends after the horizon.
+    on its machine, inside its window; nothing ends after the horizon; a machine held by a
+    full buffer starts nothing new until the lot's next step has taken all but the
+    buffer's units plus one; no crew has more machines setting up or processing than
+    operators on duty (both rules: :mod:`twinbench.optimize.schedule.resources`).
     """
     out: list[str] = []
     need = {"job", "op", "machine", "start", "end"}
@@ -121,14 +124,17 @@ def check_schedule(problem: ScheduleProblem, table: pd.DataFrame, tol: float = 1
         if r.start < t["earliest"] - tol or r.end > t["deadline"] + tol:
             out.append(f"maintenance {r.op} runs {r.start:.3f}-{r.end:.3f} h, outside its "
                        f"window {t['earliest']:.3f}-{t['deadline']:.3f} h")
-    # machines: no overlap, setups, blocks
+    held = _held_until(problem, start, end)
+    crew_of = {mc: c for c, mcs in problem.crews.items() for mc in mcs}
+    busy: dict[str, list[tuple[float, float, str]]] = {c: [] for c in problem.crews}
+    # machines: no overlap, setups, blocks, holds
     for m, grp in table.groupby("machine"):
         g = grp.sort_values(["start", "end"])
         s, e = g["start"].to_numpy(float), g["end"].to_numpy(float)
         is_op = (g["job"] != MAINT).to_numpy()
         f_prev = problem.initial_family.get(m)
         ready = float(problem.machine_ready.get(m, 0.0))
-        end_prev = ready
+        end_prev = e_prev = ready
         name_prev = f"the machine is ready at {ready:.3f} h"
         if len(s) and s[0] < ready - tol:
             out.append(f"{m}: work starts at {s[0]:.3f} h, before the machine is ready at "
@@ -141,11 +147,19 @@ def check_schedule(problem: ScheduleProblem, table: pd.DataFrame, tol: float = 1
             if is_op[i]:
                 f = fam[int(g["op"].iat[i])]
                 su = problem.setup_time(m, f_prev, f)
-                if su > 0 and s[i] < end_prev + su - tol:
+                if s[i] < end_prev - tol and s[i] >= e_prev - tol:
+                    out.append(f"{m}: {name} starts at {s[i]:.3f} h while {name_prev} is still "
+                               f"on the machine until {end_prev:.3f} h (the buffer in front "
+                               "of its next station is full)")
+                elif su > 0 and s[i] < end_prev + su - tol:
                     out.append(f"{m}: {name} starts at {s[i]:.3f} h, but the setup from "
                                f"{f_prev} to {f} ({su:.3f} h) after {name_prev} needs until "
                                f"{end_prev + su:.3f} h")
-                f_prev, end_prev, name_prev = f, e[i], name
+                o = int(g["op"].iat[i])
+                if m in crew_of and e[i] - (s[i] - su) > tol:
+                    busy[crew_of[m]].append((s[i] - su, e[i], f"{m} {label[o]}"))
+                f_prev, end_prev, name_prev = f, max(e[i], held.get(o, e[i])), name
+                e_prev = e[i]
         if len(problem.blocks):
             for b in problem.blocks[problem.blocks["machine"] == m].itertuples(index=False):
                 hit = (s < b.end - tol) & (e > b.start + tol)
@@ -154,7 +168,61 @@ def check_schedule(problem: ScheduleProblem, table: pd.DataFrame, tol: float = 1
                             else f"maintenance {g['op'].iat[i]}")
                     out.append(f"{m}: {name} ({s[i]:.3f}-{e[i]:.3f} h) overlaps the "
                                f"unavailable window {b.start:.3f}-{b.end:.3f} h")
+    for c, iv in busy.items():
+        out += _crew_overload(problem, c, iv, tol)
     return out
+
+
+def _held_until(problem: ScheduleProblem, start: dict[int, float],
+                end: dict[int, float]) -> dict[int, float]:
+    """Operations whose machine a full buffer holds past their end: ``{op: hour}`` [h]
+    when the lot's next step has taken all but ``B + 1`` of its ``q`` units."""
+    out: dict[int, float] = {}
+    if not problem.buffers or "quantity" not in problem.jobs:
+        return out
+    nxt = problem.next_op()
+    st = problem.ops["station"].to_numpy()
+    qty = problem.jobs["quantity"]
+    for o in range(problem.n_ops):
+        n = int(nxt[o])
+        if n < 0 or o not in end or n not in start:
+            continue
+        cap = problem.buffers.get(str(st[n]))
+        q = float(qty.at[problem.ops.at[o, "job"]])
+        if cap is not None and q > cap:
+            out[o] = max(end[o], start[n] + (q - cap - 1) / q * (end[n] - start[n]))
+    return out
+
+
+def _at(problem: ScheduleProblem, t: float) -> str:
+    """Working-clock hour ``t`` [h] as the plant reads it."""
+    if problem.t0 is None:
+        return f"{t:.3f} h"
+    return f"{problem.to_wall(np.array([t]))[0]:%a %H:%M} ({t:.3f} h)"
+
+
+def _crew_overload(problem: ScheduleProblem, crew: str, iv: list[tuple[float, float, str]],
+                   tol: float) -> list[str]:
+    """Instants where more of ``crew``'s machines set up or process than it has operators
+    on duty (``iv``: their ``start, end`` [h] and names), one line per distinct overload."""
+    t = problem.crew_shifts
+    seg = t[t["crew"] == crew] if len(t) else t
+    size = int(problem.crew_size.get(crew, 0))
+    points = sorted({a for a, _, _ in iv} | {float(x) for x in seg.get("start", [])})
+    out, seen = [], set()
+    for p in points:
+        run = [name for a, b, name in iv if a <= p + tol and b > p + tol]
+        if not run:
+            continue
+        on = seg[(seg["start"] <= p + tol) & (seg["end"] > p + tol)] if len(seg) else seg
+        k = int(on["operators"].iat[0]) if len(on) else size
+        shift = f" on the {on['shift'].iat[0]} shift" if len(on) and on["shift"].iat[0] else ""
+        if len(run) > k and tuple(run) not in seen:
+            seen.add(tuple(run))
+            out.append(f"at {_at(problem, p)} crew {crew!r} has {k} operator"
+                       f"{'' if k == 1 else 's'} on duty{shift} but {len(run)} machines "
+                       f"running ({', '.join(run)})")
+    return out[:20]
 
 
 def schedule_kpis(problem: ScheduleProblem, table: pd.DataFrame) -> dict[str, float]:

@@ -10,7 +10,12 @@ Every heuristic plan of the package is timed here, by one set of rules (the chec
 * after the previous operation on its machine plus the sequence-dependent setup between
   their families, or, for the machine's first operation, once the machine is ready and set
   up from its initial family,
-* and outside the machine's blocked intervals and the maintenance already placed.
+* once the machine's previous operation has left it: its end, or later while a full
+  buffer in front of the next station holds it (``free``),
+* outside the machine's blocked intervals and the maintenance already placed,
+* and while one of its crew's operators is free over its setup and processing (the
+  crews' rule, :mod:`twinbench.optimize.schedule.resources`): the start moves past each
+  instant where the crew's busy operators already match those on duty.
 
 :func:`decode` places the operations one at a time, choosing the next one in one of two
 ways (``rule``):
@@ -43,6 +48,7 @@ import pandas as pd
 
 from twinbench.optimize.schedule.check import MAINT
 from twinbench.optimize.schedule.problem import ScheduleProblem
+from twinbench.optimize.schedule.resources import binding_crews, crew_segments, hold_share
 
 __all__ = ["COLUMNS", "RULES", "SEQUENCE", "Plan", "Priority", "Timing", "decode",
            "maintenance_of", "new_plan", "plan_rows", "priority", "timing"]
@@ -85,6 +91,19 @@ class Timing(NamedTuple):
     blk_first, blk_count
         ``(M,)`` machine ``k``'s intervals are ``blk_first[k]`` to
         ``blk_first[k] + blk_count[k] - 1``.
+    crew
+        ``(M,)`` crew index of each machine (-1: none, or a crew that never binds).
+    crew_size
+        ``(C,)`` operators on duty outside the crew's intervals below [person].
+    cap_start, cap_end, cap_val
+        ``(K,)`` intervals [h] with fewer operators on duty, and how many [person],
+        sorted by crew, then start; crew ``c``'s are ``cap_first[c]`` to
+        ``cap_first[c] + cap_count[c] - 1``.
+    cap_first, cap_count
+        ``(C,)`` as above.
+    hold
+        ``(n,)`` share of the next step's duration an operation's machine stays held after
+        that step starts (a full buffer; -1: never held) [1].
     """
 
     dur: np.ndarray
@@ -102,6 +121,14 @@ class Timing(NamedTuple):
     blk_end: np.ndarray
     blk_first: np.ndarray
     blk_count: np.ndarray
+    crew: np.ndarray
+    crew_size: np.ndarray
+    cap_start: np.ndarray
+    cap_end: np.ndarray
+    cap_val: np.ndarray
+    cap_first: np.ndarray
+    cap_count: np.ndarray
+    hold: np.ndarray
 
 
 class Priority(NamedTuple):
@@ -150,6 +177,9 @@ class Plan(NamedTuple):
         machine's readiness or a blocked interval).
     order
         ``(n,)`` the operations in the order they were placed.
+    free
+        ``(n,)`` hour the operation's machine is free again [h]: its end, or later while a
+        full buffer holds it.
     """
 
     assign: np.ndarray
@@ -161,6 +191,7 @@ class Plan(NamedTuple):
     mprev: np.ndarray
     crit: np.ndarray
     order: np.ndarray
+    free: np.ndarray
 
 
 def new_plan(n: int, n_machines: int, assign: np.ndarray | None = None,
@@ -172,7 +203,7 @@ def new_plan(n: int, n_machines: int, assign: np.ndarray | None = None,
 
     return Plan(ints(assign, n, 0), ints(mnext, n, -1), ints(mfirst, n_machines, -1),
                 np.zeros(n), np.zeros(n), np.zeros(n), np.full(n, -1, np.int64),
-                np.full(n, -1, np.int64), np.zeros(n, np.int64))
+                np.full(n, -1, np.int64), np.zeros(n, np.int64), np.zeros(n))
 
 
 def maintenance_of(table: pd.DataFrame) -> list[tuple[str, float, float]]:
@@ -234,10 +265,24 @@ def timing(problem: ScheduleProblem,
         for a, b in sorted(iv[k]):
             bs.append(a)
             be.append(b)
+    crew = np.full(len(machines), -1, np.int64)
+    size, cs, ce, cv, cfirst, ccount = [], [], [], [], [], []
+    for k, c in enumerate(binding_crews(problem)):
+        for mc in problem.crews[c]:
+            crew[mi[mc]] = k
+        a, b, v, _ = crew_segments(problem, c)
+        size.append(int(problem.crew_size[c]))
+        cfirst.append(len(cs))
+        ccount.append(len(a))
+        cs += a.tolist()
+        ce += b.tolist()
+        cv += v.tolist()
     return Timing(dur, np.array(mode_ptr, np.int64), np.array(mode_mc, np.int64), family,
                   setup, init, ready, job_next, job_prev, problem.transfer_share(), release,
                   np.array(bs, float), np.array(be, float), np.array(bfirst, np.int64),
-                  np.array(bcount, np.int64))
+                  np.array(bcount, np.int64), crew, np.array(size, np.int64),
+                  np.array(cs, float), np.array(ce, float), np.array(cv, np.int64),
+                  np.array(cfirst, np.int64), np.array(ccount, np.int64), hold_share(problem))
 
 
 def priority(problem: ScheduleProblem | None = None, noise: float = 0.0,
@@ -279,15 +324,75 @@ def plan_rows(problem: ScheduleProblem, plan: Plan, ops: Iterable[int] | None = 
 
 
 @nb.njit(cache=True)
+def _crew_next(t: float, su: float, d: float, c: int, crew_size: np.ndarray,
+               cap_start: np.ndarray, cap_end: np.ndarray, cap_val: np.ndarray,
+               cap_first: np.ndarray, cap_count: np.ndarray, occ_s: np.ndarray,
+               occ_e: np.ndarray, occ_c: np.ndarray, n_occ: int) -> float:
+    """``t`` when crew ``c`` has an operator free over ``[t - su, t + d)`` [h]; otherwise
+    the next start worth trying: past the next change after the last instant where every
+    operator on duty is busy (no earlier start can be free, the profile being constant in
+    between); inf when that never changes."""
+    a = t - su
+    b = t + d
+    if b - a <= 1e-12:
+        return t
+    k0 = cap_first[c]
+    k1 = k0 + cap_count[c]
+    near = np.empty(n_occ, np.int64)  # the crew's intervals overlapping [a, b)
+    m = 0
+    for q in range(n_occ):
+        if occ_c[q] == c and occ_s[q] < b - 1e-9 and occ_e[q] > a + 1e-9:
+            near[m] = q
+            m += 1
+    clash = -np.inf
+    for p in range(-1, m + k1 - k0):
+        if p < 0:
+            tau = a
+        elif p < m:
+            tau = occ_s[near[p]]
+        else:
+            tau = cap_start[k0 + p - m]
+        if tau < a or tau >= b - 1e-9 or tau <= clash:
+            continue
+        cap = crew_size[c]
+        for k in range(k0, k1):
+            if cap_start[k] <= tau + 1e-9 < cap_end[k]:
+                cap = cap_val[k]
+                break
+        busy = 0
+        for r in range(m):
+            q = near[r]
+            if occ_s[q] <= tau + 1e-9 < occ_e[q]:
+                busy += 1
+        if busy >= cap:
+            clash = tau
+    if clash == -np.inf:
+        return t
+    nxt = np.inf
+    for q in range(n_occ):
+        if occ_c[q] == c and clash + 1e-9 < occ_e[q] < nxt:
+            nxt = occ_e[q]
+    for k in range(k0, k1):
+        if clash + 1e-9 < cap_end[k] < nxt:
+            nxt = cap_end[k]
+    return nxt + su
+
+
+@nb.njit(cache=True)
 def _earliest(o: int, mc: int, prev: int, start: np.ndarray, end: np.ndarray,
               release: np.ndarray, dur: np.ndarray, job_prev: np.ndarray, share: np.ndarray,
               setup: np.ndarray, family: np.ndarray, init_fam: np.ndarray, ready: np.ndarray,
               blk_start: np.ndarray, blk_end: np.ndarray, blk_first: np.ndarray,
-              blk_count: np.ndarray) -> tuple[float, int, float]:
+              blk_count: np.ndarray, free: np.ndarray, crew: np.ndarray,
+              crew_size: np.ndarray, cap_start: np.ndarray, cap_end: np.ndarray,
+              cap_val: np.ndarray, cap_first: np.ndarray, cap_count: np.ndarray,
+              occ_s: np.ndarray, occ_e: np.ndarray, occ_c: np.ndarray, n_occ: np.ndarray,
+              ) -> tuple[float, int, float]:
     """Earliest start [h] of operation ``o`` on machine ``mc`` after ``prev`` (the
     machine's previous operation, -1: none), the operation that fixed it (-1: a release,
-    readiness or a blocked interval) and the setup before it [h]; the arrays are
-    :class:`Timing`'s."""
+    readiness, a blocked interval or the crew) and the setup before it [h]; the arrays are
+    :class:`Timing`'s, the plan's ``free`` and the crews' occupied intervals so far
+    (``occ_*``, ``n_occ[0]`` of them)."""
     t = release[o]
     c = -1
     d = dur[o, mc]
@@ -299,7 +404,7 @@ def _earliest(o: int, mc: int, prev: int, start: np.ndarray, end: np.ndarray,
             c = jp
     if prev >= 0:
         su = setup[mc, family[prev], family[o]]
-        tmc = end[prev] + su
+        tmc = free[prev] + su
         if tmc > t:
             t = tmc
             c = prev
@@ -310,12 +415,21 @@ def _earliest(o: int, mc: int, prev: int, start: np.ndarray, end: np.ndarray,
         if tmc > t:
             t = tmc
             c = -1
-    for k in range(blk_first[mc], blk_first[mc] + blk_count[mc]):
-        if t + d <= blk_start[k] + 1e-9:
+    while t < np.inf:
+        for k in range(blk_first[mc], blk_first[mc] + blk_count[mc]):
+            if t + d <= blk_start[k] + 1e-9:
+                break
+            if t < blk_end[k]:
+                t = blk_end[k]
+                c = -1
+        if crew[mc] < 0:
             break
-        if t < blk_end[k]:
-            t = blk_end[k]
-            c = -1
+        t2 = _crew_next(t, su, d, crew[mc], crew_size, cap_start, cap_end, cap_val,
+                        cap_first, cap_count, occ_s, occ_e, occ_c, n_occ[0])
+        if t2 <= t + 1e-12:
+            break
+        t = t2
+        c = -1
     return t, c, su
 
 
@@ -363,9 +477,15 @@ def decode(tm: Timing, plan: Plan, rule: int, pr: Priority) -> bool:
     start, end, crit, setup, order = plan.start, plan.end, plan.crit, plan.setup, plan.order
     dur, job_next, job_prev = tm.dur, tm.job_next, tm.job_prev
     mode_ptr, mode_mc, mean_dur = tm.mode_ptr, tm.mode_mc, pr.mean_dur
-    timing_args = (tm.release, dur, job_prev, tm.share, tm.setup, tm.family, tm.init_fam,
-                   tm.ready, tm.blk_start, tm.blk_end, tm.blk_first, tm.blk_count)
+    free, hold, crew = plan.free, tm.hold, tm.crew
     n = len(job_next)
+    occ_s, occ_e, occ_c = np.empty(n), np.empty(n), np.empty(n, np.int64)
+    n_occ = np.zeros(1, np.int64)
+    timing_args = (tm.release, dur, job_prev, tm.share, tm.setup, tm.family, tm.init_fam,
+                   tm.ready, tm.blk_start, tm.blk_end, tm.blk_first, tm.blk_count, free,
+                   crew, tm.crew_size, tm.cap_start, tm.cap_end, tm.cap_val, tm.cap_first,
+                   tm.cap_count, occ_s, occ_e, occ_c, n_occ)
+    done = np.zeros(n, np.bool_)
     n_mc = len(mfirst)
     last = np.full(n_mc, -1, np.int64)  # the operation placed last on each machine
     stack = np.empty(n, np.int64)
@@ -386,7 +506,10 @@ def decode(tm: Timing, plan: Plan, rule: int, pr: Priority) -> bool:
                     mprev[mnext[o]] = o
                 o = mnext[o]
         for o in range(n):
-            indeg[o] = (job_prev[o] >= 0) + (mprev[o] >= 0)
+            indeg[o] += (job_prev[o] >= 0) + (mprev[o] >= 0)
+            if hold[o] >= 0 and mnext[o] >= 0:  # held until its next step starts
+                indeg[mnext[o]] += 1
+        for o in range(n):
             if indeg[o] == 0:
                 stack[top] = o
                 top += 1
@@ -408,6 +531,9 @@ def decode(tm: Timing, plan: Plan, rule: int, pr: Priority) -> bool:
                 c_mc[a] = -1
                 for k in range(mode_ptr[o], mode_ptr[o + 1]):
                     mk = mode_mc[k]
+                    lm = last[mk]
+                    if lm >= 0 and hold[lm] >= 0 and not done[job_next[lm]]:
+                        continue  # held by a full buffer until that next step starts
                     t, c, su = _earliest(o, mk, last[mk], start, end, *timing_args)
                     if t + dur[o, mk] < c_end[a] - 1e-12:
                         c_start[a], c_end[a], c_mc[a] = t, t + dur[o, mk], mk
@@ -423,6 +549,8 @@ def decode(tm: Timing, plan: Plan, rule: int, pr: Priority) -> bool:
                               c_start[a])
                     if pick < 0 or v < key or (v == key and c_start[a] < c_start[pick]):
                         pick, key = a, v
+            if best_end == np.inf:
+                break  # every machine left is held (a deadlock) or its crew never free
             if pick < 0:  # nothing starts before the earliest completion: complete first
                 pick = 0
                 for a in range(1, n_active):
@@ -445,13 +573,23 @@ def decode(tm: Timing, plan: Plan, rule: int, pr: Priority) -> bool:
                 active[pick:n_active] = active[pick + 1:n_active + 1].copy()
         start[o] = t
         end[o] = t + dur[o, mc]
+        free[o] = end[o]
         crit[o] = c
         setup[o] = su
         order[placed] = o
         placed += 1
         last[mc] = o
+        done[o] = True
+        jp = job_prev[o]
+        if jp >= 0 and hold[jp] >= 0:  # the previous step's machine is free again
+            free[jp] = max(end[jp], t + hold[jp] * dur[o, mc])
+        if crew[mc] >= 0 and end[o] - (t - su) > 1e-12:
+            k = n_occ[0]
+            occ_s[k], occ_e[k], occ_c[k] = t - su, end[o], crew[mc]
+            n_occ[0] = k + 1
         if rule == SEQUENCE:
-            for q in (job_next[o], mnext[o]):
+            for q in (job_next[o], mnext[o],
+                      mnext[jp] if jp >= 0 and hold[jp] >= 0 else -1):
                 if q >= 0:
                     indeg[q] -= 1
                     if indeg[q] == 0:

@@ -5,7 +5,8 @@ named constraint, not in a variable bound) and a feasibility objective; the dele
 (:func:`twinbench.optimize.diagnose.deletion_filter`) then keeps an irreducible set of
 groups such as ``deadline of O0007 (2026-01-06 14:00)``, ``maintenance maint-PRESS-1 window
 ...``, ``PRESS-1 unavailable ...``, ``PRESS-1 one job at a time (with setups)``, ``routing
-of O0007``. The whole model is solved first: a feasible model gets the verdict
+of O0007``, ``crew 'press' (0 operators on the late shift, ...)``, ``buffer in front of
+PAINT (0 units: ...)``. The whole model is solved first: a feasible model gets the verdict
 ``feasible`` (see :class:`~twinbench.optimize.diagnose.Diagnosis`), never a list of every
 group.
 """
@@ -13,6 +14,7 @@ group.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pyomo.environ as pyo
@@ -24,10 +26,13 @@ from twinbench.optimize.schedule.problem import ScheduleProblem
 __all__ = ["diagnose", "diagnose_schedule", "schedule_groups"]
 
 
-def _when(problem: ScheduleProblem, h: float) -> str:
-    """Working-clock hour ``h`` [h] as the plant reads it (wall clock when known)."""
+def _when(problem: ScheduleProblem, h: float, end: bool = False) -> str:
+    """Working-clock hour ``h`` [h] as the plant reads it (wall clock when known); with
+    ``end``, the end of a shift rather than the start of the next."""
     if problem.t0 is None:
         return f"{h:.1f} h"
+    if end:
+        return f"{problem.to_wall(np.array([h - 1e-6]))[0].round('min'):%Y-%m-%d %H:%M}"
     return f"{problem.to_wall(np.array([h]))[0]:%Y-%m-%d %H:%M}"
 
 
@@ -65,9 +70,35 @@ def schedule_groups(m: pyo.ConcreteModel, problem: ScheduleProblem) -> dict[str,
             r = blocks.iloc[b]
             add(f"{r['machine']} unavailable {_when(problem, float(r['start']))} to "
                 f"{_when(problem, float(r['end']))} ({r.get('reason', '')})", [c])
+    _resource_groups(m, problem, add)
     add(f"planning horizon (everything done by {_when(problem, problem.horizon)})",
         [m.horizon_limit])
     return g
+
+
+def _resource_groups(m: pyo.ConcreteModel, problem: ScheduleProblem,
+                     add: Callable[[str, list], None]) -> None:
+    """The crews' and buffers' constraints under their plant names."""
+    def people(k: int) -> str:
+        """``k`` operators in words."""
+        return f"{k} operator{'' if k == 1 else 's'}"
+
+    for comp in (m.crew_first, m.crew_second):
+        for (c, _i, _j, _r), con in comp.items():
+            add(f"crew {c!r} ({people(m.crew_info[c][0])}, one machine each)", [con])
+    for comp in (m.crew_block_before, m.crew_block_after):
+        for (c, _r, b, _i), con in comp.items():
+            _, a_s, a_e, a_k, names = m.crew_info[c]
+            shift = f" on the {names[b]} shift" if names[b] else ""
+            add(f"crew {c!r} ({people(int(a_k[b]))}{shift}, {_when(problem, float(a_s[b]))} "
+                f"to {_when(problem, float(a_e[b]), end=True)})", [con])
+    if len(m.H):
+        nxt = problem.next_op()
+        st = problem.ops["station"]
+        for o, con in m.hold_buffer.items():
+            down = st.iat[int(nxt[o])]
+            add(f"buffer in front of {down} ({problem.buffers[down]} units: {st.iat[o]} "
+                f"holds {problem.ops['job'].iat[o]} until {down} takes it)", [con])
 
 
 def diagnose_schedule(problem: ScheduleProblem, solver: str = "appsi_highs",

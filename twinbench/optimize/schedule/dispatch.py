@@ -78,18 +78,21 @@ def _maintenance_first(problem: ScheduleProblem) -> tuple[list[tuple] | None, Ti
 
 
 def _dispatch(problem: ScheduleProblem, maint: list[tuple], tm: Timing, rule: str,
-              noise: float, seed: int) -> pd.DataFrame:
-    """One dispatching pass after the placed maintenance ``maint``."""
+              noise: float, seed: int) -> pd.DataFrame | None:
+    """One dispatching pass after the placed maintenance ``maint`` (None: it deadlocked,
+    every machine left held by a full buffer, or a crew never has an operator)."""
     pr = priority(problem, noise, np.random.default_rng(seed))
     plan = new_plan(problem.n_ops, len(problem.machines))
-    decode(tm, plan, RULES.index(rule), pr)
+    if not decode(tm, plan, RULES.index(rule), pr):
+        return None
     table = pd.DataFrame(maint + plan_rows(problem, plan, plan.order), columns=COLUMNS)
     return table.sort_values(["machine", "start"], ignore_index=True)
 
 
 def dispatch(problem: ScheduleProblem, rule: str = "MWKR", noise: float = 0.0,
              seed: int = 0) -> pd.DataFrame | None:
-    """One dispatching pass; None when maintenance cannot be placed in its window.
+    """One dispatching pass; None when maintenance cannot be placed in its window (or the
+    pass deadlocks on full buffers or a crew without operators).
 
     Parameters
     ----------
@@ -120,7 +123,8 @@ def dispatch(problem: ScheduleProblem, rule: str = "MWKR", noise: float = 0.0,
 def heuristic_schedule(problem: ScheduleProblem, weights: Mapping[str, float] | None = None,
                        restarts: int = 8, seed: int = 0) -> pd.DataFrame | None:
     """Best of every rule plus ``restarts`` randomized passes (seeded), by ``weights``
-    (default: makespan). None when maintenance cannot be placed in its window."""
+    (default: makespan). None when maintenance cannot be placed in its window (or every
+    pass deadlocks)."""
     weights = dict(weights or {"makespan": 1.0})
     maint, tm = _maintenance_first(problem)
     if maint is None:
@@ -130,6 +134,8 @@ def heuristic_schedule(problem: ScheduleProblem, weights: Mapping[str, float] | 
     trials += [(RULES[i % len(RULES)], 0.15, seed * 1000 + i) for i in range(restarts)]
     for rule, noise, s in trials:
         table = _dispatch(problem, maint, tm, rule, noise, s)
+        if table is None:
+            continue
         # a plan that meets the hard deadlines beats any that does not
         v = (objective_value(schedule_kpis(problem, table), weights)
              + DEADLINE_PENALTY * deadline_excess(problem, table))

@@ -11,6 +11,9 @@ weighted tardiness, weighted completion time and energy cost (exact over each
 operation's run: piecewise linear in its start, one binary per piece) form the objective. For
 makespan, each machine's load plus its smallest head and tail bounds the makespan from
 below (valid inequalities that let the solver prove optimality on classic job shops).
+Crews (operator slots) and full buffers (a held machine frees at ``r``, not at its end)
+are added by :mod:`twinbench.optimize.schedule.model_resources`; neither changes the
+windows or the bounds above, which ignore them and stay valid.
 
 Windows come from :func:`time_windows`: heads (releases plus predecessors' shortest
 durations) and tails under an upper bound (the heuristic's makespan for makespan
@@ -28,7 +31,9 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from twinbench.optimize.schedule.check import MAINT
+from twinbench.optimize.schedule.model_resources import add_crews, add_holds, warm_crews
 from twinbench.optimize.schedule.problem import ScheduleProblem
+from twinbench.optimize.schedule.resources import hold_share
 
 __all__ = ["ModelIndex", "build_model", "makespan_lower_bound", "time_windows", "warm_start"]
 
@@ -204,6 +209,17 @@ def build_model(problem: ScheduleProblem, weights: Mapping[str, float],
             on_machine[mc].append(i)
     max_su = {mc: max(problem.setup.get(mc, {}).values(), default=0.0)
               for mc in problem.machines}
+    # full buffers: held operations free their machine at r (model_resources)
+    r_ub = add_holds(m, problem, est, lst, item_modes, dur)
+
+    def free_ub(i: int, mc: str) -> float:
+        """Latest hour item ``i`` can free ``mc`` [h]."""
+        return r_ub[i] if i in r_ub else float(lst[i] + item_modes[i][mc])
+
+    def base(i: int, mc: str) -> pyo.Expression:
+        """Hour item ``i`` frees ``mc`` when on it [h]."""
+        return m.r[i] if i in r_ub else m.s[i] + item_modes[i][mc]
+
     free, forced = [], []
     for mc, its in on_machine.items():
         its = sorted(its, key=lambda i: est[i])
@@ -211,7 +227,7 @@ def build_model(problem: ScheduleProblem, weights: Mapping[str, float],
             i = its[a]
             for b in range(a + 1, len(its)):
                 j = its[b]
-                if est[j] >= lst[i] + dmax[i] + max_su[mc]:
+                if est[j] >= max(lst[i] + dmax[i], r_ub.get(i, 0.0)) + max_su[mc]:
                     break  # this j and every later one start after i can have ended
                 i_first = est[i] + item_modes[i][mc] + problem.setup_time(
                     mc, family[i], family[j]) <= lst[j] + 1e-9
@@ -230,20 +246,25 @@ def build_model(problem: ScheduleProblem, weights: Mapping[str, float],
 
     def big_m(i: int, j: int, mc: str) -> float:
         """Smallest M that relaxes "j after i" for every start in the windows."""
-        return max(0.0, float(lst[i] + item_modes[i][mc] + problem.setup_time(
+        return max(0.0, float(free_ub(i, mc) + problem.setup_time(
             mc, family[i], family[j]) - est[j]))
 
-    def gap(i: int, j: int, mc: str) -> float:
-        """Least time from ``i``'s start to ``j``'s when ``j`` follows ``i`` on ``mc`` [h]."""
-        return item_modes[i][mc] + problem.setup_time(mc, family[i], family[j])
+    def after_i(i: int, j: int, mc: str) -> pyo.Expression:
+        """Earliest start of ``j`` when it follows ``i`` on ``mc``: ``i`` freed the
+        machine (ended, for maintenance: a held machine can be maintained) and the setup
+        is done [h]."""
+        if j >= n:
+            return m.s[i] + item_modes[i][mc]
+        return base(i, mc) + problem.setup_time(mc, family[i], family[j])
 
-    m.before = pyo.Constraint(m.P, rule=lambda _m, i, j, mc: _m.s[j] >= _m.s[i] + gap(
+    m.before = pyo.Constraint(m.P, rule=lambda _m, i, j, mc: _m.s[j] >= after_i(
         i, j, mc) - big_m(i, j, mc) * (1 - _m.y[i, j, mc] + off(i, j, mc)))
-    m.after = pyo.Constraint(m.P, rule=lambda _m, i, j, mc: _m.s[i] >= _m.s[j] + gap(
+    m.after = pyo.Constraint(m.P, rule=lambda _m, i, j, mc: _m.s[i] >= after_i(
         j, i, mc) - big_m(j, i, mc) * (_m.y[i, j, mc] + off(i, j, mc)))
     m.F = pyo.Set(initialize=forced, dimen=3)
-    m.forced = pyo.Constraint(m.F, rule=lambda _m, i, j, mc: _m.s[j] >= _m.s[i] + gap(
+    m.forced = pyo.Constraint(m.F, rule=lambda _m, i, j, mc: _m.s[j] >= after_i(
         i, j, mc) - big_m(i, j, mc) * off(i, j, mc))
+    add_crews(m, problem, est, lst, item_modes, family, xv, dur)
     # initial setups
     def ready(i: int, mc: str) -> float:
         """Earliest start of item ``i`` as ``mc``'s first job (readiness + setup) [h]."""
@@ -420,6 +441,12 @@ def warm_start(m: pyo.ConcreteModel, idx: ModelIndex, problem: ScheduleProblem,
         m.z[i, b].set_value(1 if start[i] < float(blocks.at[b, "end"]) else 0)
     end = {i: start[i] + idx.item_modes[i][mach[i]] for i in start}
     m.cmax.set_value(max(end.values()))
+    nxt_op, hold = problem.next_op(), hold_share(problem)
+    for o in m.H:
+        n = int(nxt_op[o])
+        m.r[o].set_value(max(end[o], start[n] + hold[o] * (end[n] - start[n])),
+                         skip_validation=True)
+    warm_crews(m, start, end)
     nxt = problem.next_op()
     for o in range(idx.n_ops):
         if nxt[o] < 0:

@@ -88,6 +88,18 @@ class ScheduleProblem:
     machine_ready
         Hour each machine becomes free (e.g. after work already committed) [h]; its first
         job starts after it plus the setup from ``initial_family``.
+    crews
+        ``{crew: machines}``: those machines set up and process only while one of the
+        crew's operators attends them (:mod:`~twinbench.optimize.schedule.resources`).
+    crew_size
+        ``{crew: operators}`` on duty [person], except in ``crew_shifts``.
+    crew_shifts
+        ``crew, start, end`` [h], ``operators`` [person], ``shift``: intervals with fewer
+        operators on duty than ``crew_size``.
+    buffers
+        ``{station: units}`` that can wait in front of the station (absent: unlimited); a
+        full buffer holds the upstream machine (see
+        :mod:`~twinbench.optimize.schedule.resources`).
     """
 
     jobs: pd.DataFrame
@@ -107,6 +119,11 @@ class ScheduleProblem:
     calendar_spec: LineSpec | None = None
     name: str = "schedule"
     machine_ready: dict[str, float] = field(default_factory=dict)
+    crews: dict[str, list[str]] = field(default_factory=dict)
+    crew_size: dict[str, int] = field(default_factory=dict)
+    crew_shifts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["crew", "start", "end", "operators", "shift"]))
+    buffers: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Validate on construction."""
@@ -277,9 +294,39 @@ class ScheduleProblem:
                     (~same).sum()):
                 problems.append("ops must list each job's operations together, in "
                                 "increasing step")
+        problems += self._resource_problems()
         if problems:
             raise ScheduleInputError("inconsistent scheduling inputs:\n  - "
                                      + "\n  - ".join(problems))
+
+
+    def _resource_problems(self) -> list[str]:
+        """What is wrong with the crews and buffers."""
+        out: list[str] = []
+        seen: dict[str, str] = {}
+        for c, mcs in self.crews.items():
+            if c not in self.crew_size or self.crew_size[c] < 0:
+                out.append(f"crew {c!r} has no operator count in crew_size")
+            for mc in mcs:
+                if mc not in self.machines:
+                    out.append(f"crew {c!r} names unknown machine {mc!r}")
+                elif mc in seen:
+                    out.append(f"machine {mc!r} is in crews {seen[mc]!r} and {c!r}")
+                seen[mc] = c
+        if len(self.crew_shifts):
+            bad = sorted(set(self.crew_shifts["crew"]) - set(self.crews))
+            if bad:
+                out.append(f"crew_shifts name unknown crew(s) {bad[:5]!r}")
+            big = [r.crew for r in self.crew_shifts.itertuples(index=False)
+                   if r.crew in self.crew_size and r.operators > self.crew_size[r.crew]]
+            if big:
+                out.append(f"crew_shifts give crew(s) {sorted(set(big))!r} more operators "
+                           "than crew_size")
+        if self.buffers and ("station" not in self.ops or "quantity" not in self.jobs):
+            out.append("finite buffers need ops['station'] and jobs['quantity']")
+        if any(v < 0 for v in self.buffers.values()):
+            out.append("buffers must hold 0 units or more")
+        return out
 
 
 def maintenance_from_rul(spec: LineSpec, wear: xr.Dataset, quantile: float = 0.1, *,
@@ -341,16 +388,16 @@ def problem_from_plant(spec: LineSpec, orders: pd.DataFrame, *,
                        downtime: pd.DataFrame | None = None,
                        failure_rate: dict[str, float] | None = None,
                        initial_family: dict[str, str | None] | None = None,
-                       name: str = "plant") -> ScheduleProblem:
+                       name: str = "plant", buffers: bool = False) -> ScheduleProblem:
     """The plant's scheduling problem for an order book.
 
     Each order is one job: a lot of ``quantity`` units routed through its product's
     stations; at a station the lot runs on one of the station's parallel machines for
     ``quantity x mean unit time`` [h]. Units flow on one by one (the line's conveyors), so
     consecutive steps of a lot overlap (``transfers = quantity``, see
-    :class:`ScheduleProblem`); buffer capacities are not modelled (replaying the plan in
-    the simulation shows their effect). Releases, dues and downtime are converted to the
-    working clock from ``t0``.
+    :class:`ScheduleProblem`). Crews (operators per shift) are modelled, and with
+    ``buffers`` the finite buffers, as :mod:`~twinbench.optimize.schedule.resources`
+    states. Releases, dues and downtime are converted to the working clock from ``t0``.
 
     Parameters
     ----------
@@ -376,6 +423,10 @@ def problem_from_plant(spec: LineSpec, orders: pd.DataFrame, *,
         times the processing time, so the plan holds in the twin on average.
     initial_family
         Family each machine is set up for at ``t0``.
+    buffers
+        Model the line's finite buffers (a full buffer holds the upstream machine). Off by
+        default for now: plans stay those made before buffers were modelled (replaying a
+        plan in the simulation shows their effect).
     """
     from twinbench.twin.simulation import WorkingClock
 
@@ -482,6 +533,10 @@ def problem_from_plant(spec: LineSpec, orders: pd.DataFrame, *,
                                             else 0.0),
                            "price": prices[seg]}) if len(prices) else pd.DataFrame(
         columns=["start", "end", "price"])
+    from twinbench.optimize.schedule.resources import buffers_from_spec, crews_from_spec
+
+    crews, size, shifts = crews_from_spec(spec, clock)
     return ScheduleProblem(jobs, ops, modes_df, list(spec.machines), setup,
                            dict(initial_family or {}), blocks, maint_df, tariff, H, t0,
-                           spec, name)
+                           spec, name, crews=crews, crew_size=size, crew_shifts=shifts,
+                           buffers=buffers_from_spec(spec) if buffers else {})

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -141,12 +141,9 @@ def add_jobs(problem: ScheduleProblem, extra: ScheduleProblem) -> ScheduleProble
 
 
 def _with(p: ScheduleProblem, **kw: object) -> ScheduleProblem:
-    """A copy of ``p`` with some fields replaced (validated)."""
-    args = {k: getattr(p, k) for k in (
-        "jobs", "ops", "modes", "machines", "setup", "initial_family", "blocks",
-        "maintenance", "tariff", "horizon", "t0", "calendar_spec", "name", "machine_ready")}
-    args.update(kw)
-    return ScheduleProblem(**args)
+    """A copy of ``p`` with some fields replaced (validated again); every other field,
+    crews and buffers included, kept."""
+    return replace(p, **kw)
 
 
 def _check_inputs(problem: ScheduleProblem, now: float, freeze: float,

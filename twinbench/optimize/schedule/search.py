@@ -44,7 +44,7 @@ from twinbench.optimize.schedule.decode import (
 )
 from twinbench.optimize.schedule.problem import ScheduleProblem
 
-__all__ = ["improve"]
+__all__ = ["improve", "retime"]
 
 
 @nb.njit(cache=True)
@@ -214,6 +214,36 @@ def _anneal(tm: Timing, plan: Plan, pr: Priority, job_last: np.ndarray, due: np.
     return best, best_assign, best_mnext, best_mfirst
 
 
+def _orders(problem: ScheduleProblem, table: pd.DataFrame,
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The machine orders of a schedule table: ``assign``, ``mnext``, ``mfirst``."""
+    n = problem.n_ops
+    mi = {m: k for k, m in enumerate(problem.machines)}
+    assign = np.zeros(n, dtype=np.int64)
+    mnext = np.full(n, -1, dtype=np.int64)
+    mfirst = np.full(len(problem.machines), -1, dtype=np.int64)
+    ops_t = table[table["job"] != MAINT].sort_values(["machine", "start"])
+    for m, g in ops_t.groupby("machine", sort=False):
+        seq = g["op"].astype(int).to_numpy()
+        assign[seq] = mi[m]
+        mfirst[mi[m]] = seq[0]
+        mnext[seq[:-1]] = seq[1:]
+    return assign, mnext, mfirst
+
+
+def retime(problem: ScheduleProblem, table: pd.DataFrame) -> pd.DataFrame | None:
+    """The semi-active plan of ``table``'s machine orders, timed by the decoder (which
+    keeps crews and full buffers exactly), maintenance where ``table`` put it; None when
+    the orders cannot be followed (a cycle, a deadlock through a full buffer)."""
+    tm = timing(problem, maintenance_of(table))
+    plan = new_plan(problem.n_ops, len(problem.machines), *_orders(problem, table))
+    if not decode(tm, plan, SEQUENCE, priority()):
+        return None
+    out = pd.DataFrame(plan_rows(problem, plan), columns=COLUMNS)
+    mt = table[table["job"] == MAINT].reindex(columns=out.columns, fill_value=0.0)
+    return pd.concat([out, mt], ignore_index=True)
+
+
 def improve(problem: ScheduleProblem, table: pd.DataFrame, weights: Mapping[str, float],
             iterations: int = 20000, seed: int = 0, restarts: int = 3,
             temperature: float = 0.03, time_budget: float | None = None,
@@ -272,15 +302,7 @@ def improve(problem: ScheduleProblem, table: pd.DataFrame, weights: Mapping[str,
     tm = timing(problem, maintenance_of(table))
     n_mc = len(problem.machines)
     mi = {m: k for k, m in enumerate(problem.machines)}
-    assign = np.zeros(n, dtype=np.int64)
-    mnext = np.full(n, -1, dtype=np.int64)
-    mfirst = np.full(n_mc, -1, dtype=np.int64)
-    ops_t = table[table["job"] != MAINT].sort_values(["machine", "start"])
-    for m, g in ops_t.groupby("machine", sort=False):
-        seq = g["op"].astype(int).to_numpy()
-        assign[seq] = mi[m]
-        mfirst[mi[m]] = seq[0]
-        mnext[seq[:-1]] = seq[1:]
+    assign, mnext, mfirst = _orders(problem, table)
     job_last = np.flatnonzero(tm.job_next < 0).astype(np.int64)
     jl = problem.ops["job"].to_numpy()[job_last]
     due = problem.jobs.loc[jl, "due"].to_numpy(float)

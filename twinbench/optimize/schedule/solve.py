@@ -45,8 +45,10 @@ from twinbench.optimize.schedule.model import (
     time_windows,
     warm_start,
 )
+from twinbench.optimize.schedule.model_resources import slots_restrict
 from twinbench.optimize.schedule.problem import ScheduleProblem
-from twinbench.optimize.schedule.search import improve
+from twinbench.optimize.schedule.resources import crews_left, free_times
+from twinbench.optimize.schedule.search import improve, retime
 from twinbench.optimize.solvers import DEFAULT_SOLVER, solve_model
 
 __all__ = ["OBJECTIVES", "Schedule", "binding_constraints", "build_jobshop_model",
@@ -217,6 +219,11 @@ def _input_hash(problem: ScheduleProblem) -> str:
     h.update(repr(sorted((m, sorted(v.items())) for m, v in problem.setup.items())).encode())
     h.update(repr(sorted(problem.initial_family.items(), key=str)).encode())
     h.update(repr(sorted(problem.machine_ready.items())).encode())
+    if problem.crews or problem.buffers:  # as before for plants without them
+        h.update(repr((sorted(problem.crews.items()), sorted(problem.crew_size.items()),
+                       sorted(problem.buffers.items()))).encode())
+        h.update(pd.util.hash_pandas_object(problem.crew_shifts.astype(str),
+                                            index=False).to_numpy().tobytes())
     return h.hexdigest()[:16]
 
 
@@ -294,6 +301,11 @@ def _solve_mip(problem: ScheduleProblem, weights: dict[str, float], solver: str,
     if out.has_solution:
         table = _extract(m, idx, problem)
         bad = check_schedule(problem, table, tol=1e-4)
+        if bad and (problem.crews or problem.buffers):
+            # the model relaxes the setup part of a crew's work (model_resources): the
+            # decoder re-times the MIP's machine orders exactly
+            table = retime(problem, table)
+            bad = table is None or check_schedule(problem, table, tol=1e-4)
         if bad:  # numerical trouble: trust only what the checker accepts
             table = None
     if table is not None and objective_value(schedule_kpis(problem, table),
@@ -325,13 +337,22 @@ def _window_problem(problem: ScheduleProblem, jobs: list[str], done: pd.DataFram
     fam = dict(problem.initial_family)
     blocks = [problem.blocks]
     famop = problem.family_of_op()
+    crew_shifts = problem.crew_shifts
     if len(done):
+        ops_done = done[done["job"] != MAINT]
+        start = np.full(problem.n_ops, np.nan)
+        end = np.full(problem.n_ops, np.nan)
+        start[ops_done["op"].astype(int)] = ops_done["start"].to_numpy(float)
+        end[ops_done["op"].astype(int)] = ops_done["end"].to_numpy(float)
+        free = free_times(problem, start, end)  # a full buffer may hold a machine longer
         for mc, g in done.groupby("machine"):
             w = g[g["job"] != MAINT]
             if len(w):
                 last = w.loc[w["end"].idxmax()]
-                ready[mc] = max(ready.get(mc, 0.0), float(last["end"]))
+                ready[mc] = max(ready.get(mc, 0.0), float(last["end"]),
+                                float(np.nanmax(free[w["op"].astype(int).to_numpy()])))
                 fam[mc] = famop[int(last["op"])]
+        crew_shifts = crews_left(problem, done)
         mt = done[done["job"] == MAINT]
         blocks.append(pd.DataFrame({"machine": mt["machine"], "start": mt["start"],
                                     "end": mt["end"],
@@ -342,7 +363,8 @@ def _window_problem(problem: ScheduleProblem, jobs: list[str], done: pd.DataFram
                                       ignore_index=True),
         problem.maintenance if with_maintenance else problem.maintenance.iloc[:0],
         problem.tariff, problem.horizon, problem.t0, problem.calendar_spec, problem.name,
-        ready)
+        ready, crews=problem.crews, crew_size=problem.crew_size, crew_shifts=crew_shifts,
+        buffers=problem.buffers)
     return sub, keep
 
 
@@ -513,6 +535,14 @@ def solve_schedule(problem: ScheduleProblem, objective: str | Mapping[str, float
     kpis = schedule_kpis(problem, table)
     obj = objective_value(kpis, weights)
     triangle = problem.setup_triangle_violations()
+    strict = slots_restrict(problem)
+    if strict and not triangle:
+        lb, gap = math.nan, math.nan
+        if status == "optimal":
+            status = "feasible"
+        info["bound_note"] = ("the MIP's bound is not valid: its operator slots keep an "
+                              "operator through a shift change, stricter than the plant, "
+                              f"for crew(s) {strict!r}")
     if triangle:
         # the pairwise model over-constrains such setups: its bound is no bound
         lb, gap = math.nan, math.nan
