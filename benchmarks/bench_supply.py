@@ -90,6 +90,10 @@ def main() -> None:
               f"{b['scenario_lps']} scenario LPs ({b['master_rows']:,} left in the master);"
               f" bounds {b['lower_bound']:,.2f} .. {b['upper_bound']:,.2f} EUR (gap "
               f"{b['gap']:.1e}, stop at {b['tol']:.0e})")
+        if "stabilise" in b:
+            print(f"  stabilisation {b['stabilise']}: {b['master_solves']} master solves, "
+                  f"{b['serious_steps']} serious steps, trust-region radius at the end "
+                  f"{b['radius']:.3g}")
         print(f"  solve split: scenario LPs set up {b['setup_seconds']:.2f} s | "
               f"expected-value start {b['start_seconds']:.2f} s | scenario LP solves "
               f"{b['subproblem_seconds']:.1f} s "

@@ -597,3 +597,18 @@ def test_benders_stops_within_the_stated_gap_of_the_extensive_optimum(rel_gap):
     assert abs(plain.objective - ext.objective) <= rel_gap * abs(ext.objective)
     with pytest.raises(ValueError, match="unknown start"):
         solve_supply_benders(lp, start="mean")
+
+
+@pytest.mark.parametrize("stabilise", ["trust", "inout"])
+def test_benders_stabilisations_bracket_the_optimum(stabilise):
+    """Trust region (Lagrangian lower bound of the boxed master) and in-out separation:
+    both stop at the optimum with bounds that bracket it."""
+    prob = two_supplier_problem(terminal_value=0.4, spot_capacity=8.0)
+    ref = solve_supply(prob, method="matrix")
+    lp = build_supply_lp(prob)
+    sol, f = solve_supply_benders(lp, tol=1e-7, stabilise=stabilise, radius=0.01)
+    assert sol.status == "optimal" and f["stabilise"] == stabilise
+    assert sol.objective == pytest.approx(ref.objective, rel=1e-6)
+    assert f["lower_bound"] <= ref.objective * (1 + 1e-7) <= f["upper_bound"] * (1 + 2e-7)
+    with pytest.raises(ValueError, match="unknown stabilise"):
+        solve_supply_benders(lp, stabilise="level")

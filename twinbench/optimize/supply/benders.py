@@ -36,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import scipy.sparse as sp
 
+from twinbench.optimize.supply.benders_master import Master
 from twinbench.optimize.supply.matrix import LPSolution, SupplyLP
 
 __all__ = ["NotDecomposable", "solve_supply_benders"]
@@ -165,10 +166,22 @@ class _Scenarios:
             self.pool.shutdown()
 
 
+def _box_scale(x: np.ndarray, hi: np.ndarray, n_t: int) -> np.ndarray:
+    """Per-purchase scale of the trust region [unit]: the offer's largest purchase in
+    ``x``, else a tenth of its largest finite upper bound, at least 1."""
+    if n_t <= 0 or len(x) % n_t:
+        return np.maximum(np.abs(x), 1.0)
+    per = np.abs(x).reshape(-1, n_t).max(1)
+    h = np.where(np.isfinite(hi), hi, 0.0).reshape(-1, n_t).max(1)
+    s = np.where(per > 0, per, 0.1 * h)
+    return np.repeat(np.maximum(s, 1.0), n_t)
+
+
 def solve_supply_benders(lp: SupplyLP, time_limit: float | None = None, tol: float = 1e-6,
                          alpha: float = 0.5, threads: int = 2,
-                         max_iterations: int = 500, drop_after: int = 8,
-                         start: str = "expected") -> tuple[LPSolution, dict]:
+                         max_iterations: int = 500, drop_after: int = 3,
+                         start: str = "expected", stabilise: str = "trust",
+                         radius: float = 0.05) -> tuple[LPSolution, dict]:
     """Solve the extensive form ``lp`` by multi-cut Benders decomposition.
 
     Parameters
@@ -181,7 +194,8 @@ def solve_supply_benders(lp: SupplyLP, time_limit: float | None = None, tol: flo
     tol
         Relative gap (upper - lower bound) / |upper| at which the plan is optimal [1].
     alpha
-        Weight of the master's solution in the separation point (1: plain L-shaped) [1].
+        With ``stabilise="inout"``: weight of the master's solution in the separation
+        point (1: plain L-shaped) [1].
     threads
         Threads solving the scenario LPs.
     max_iterations
@@ -192,13 +206,22 @@ def solve_supply_benders(lp: SupplyLP, time_limit: float | None = None, tol: flo
     start
         First purchases evaluated: ``"expected"`` (optimum of the expected-value problem)
         or ``"zero"`` (the lower bounds).
+    stabilise
+        ``"trust"``: the master is solved in an L-infinity box around the best
+        purchases (trust region, Linderoth and Wright 2003); ``"inout"``: the master
+        unboxed, cuts taken between its solution and the best purchases (weight
+        ``alpha``).
+    radius
+        With ``"trust"``: the box's initial half-width as a fraction of each offer's
+        largest purchase in the start [1].
 
     Returns
     -------
     LPSolution, dict
         The solution of the extensive form and the run's figures (``iterations``,
         ``lower_bound``, ``upper_bound`` [EUR], ``gap`` [1], ``cuts`` added,
-        ``master_rows`` at the end, and seconds: ``setup_seconds`` (scenario LPs
+        ``master_rows`` at the end, ``master_solves``, ``serious_steps`` (trust region
+        moved), ``radius`` at the end [1], and seconds: ``setup_seconds`` (scenario LPs
         built), ``start_seconds`` (expected-value LP), ``subproblem_seconds``,
         ``master_seconds``; ``history``: the relative gap after each iteration [1]).
 
@@ -208,29 +231,21 @@ def solve_supply_benders(lp: SupplyLP, time_limit: float | None = None, tol: flo
         A scenario LP is infeasible at some purchases (no complete recourse, e.g.
         ``shortage="none"``): solve the extensive form instead.
     """
-    import highspy
-
     if start not in ("expected", "zero"):
         raise ValueError(f"unknown start {start!r}; allowed: ('expected', 'zero')")
+    if stabilise not in ("trust", "inout"):
+        raise ValueError(f"unknown stabilise {stabilise!r}; allowed: ('trust', 'inout')")
     t0 = time.perf_counter()
     nb = lp.sizes["n_buy"]
     subs = _Scenarios(lp, threads)
     setup_s = time.perf_counter() - t0
-    nW, inf = subs.n, subs.inf
     lo, hi, cb = lp.col_lower[:nb].copy(), lp.col_upper[:nb].copy(), lp.c[:nb]
     fixed = bool(np.all(hi - lo <= 0))
     t_start = t_sub = t_master = 0.0
     history: list[float] = []
+    trust = stabilise == "trust"
     try:
-        from pyomo.common.tee import capture_output
-
-        with capture_output(capture_fd=True):
-            mh = highspy.Highs()
-        mh.setOptionValue("output_flag", False)
-        mh.addCols(nb + nW, np.concatenate([cb, np.ones(nW)]),
-                   np.concatenate([lo, np.full(nW, -inf)]),
-                   np.concatenate([_finite(hi, 1, inf), np.full(nW, inf)]), 0,
-                   np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        mp = Master(cb, lo, hi, subs.n)
         if fixed:
             x = lo.copy()
         elif start == "expected":
@@ -239,36 +254,51 @@ def solve_supply_benders(lp: SupplyLP, time_limit: float | None = None, tol: flo
             t_start = time.perf_counter() - ts
         else:
             x = np.clip(np.zeros(nb), lo, hi)
+        scale, delta = _box_scale(x, hi, lp.sizes.get("nT", 0)), radius
         best, best_x, best_out, lower = np.inf, x, None, -np.inf
-        it, cuts, status = 0, 0, "optimal"
-        idle = np.zeros(0, dtype=int)  # iterations each master row has had a zero dual
+        it, solves, serious, status = 0, 0, 0, "optimal"
+        pred, kelley, nulls, centre = np.inf, True, 0, x
         while True:
             ts = time.perf_counter()
             out = subs.evaluate(x)
             t_sub += time.perf_counter() - ts
             value = float(cb @ x) + sum(o[1] for o in out)
+            previous = best
             if value < best:
                 best, best_x, best_out = value, x.copy(), out
             if fixed:
                 lower = best
                 break
-            grads = np.array([o[2] for o in out])
-            q = np.array([o[1] for o in out])
-            starts, idx, val = [], [], []
-            for w in range(nW):  # theta_w - g_w' x >= Q_w(x) - g_w' x
-                nz = np.nonzero(np.abs(grads[w]) > 1e-12)[0]
-                starts.append(len(idx))
-                idx.extend([*nz.tolist(), nb + w])
-                val.extend([*(-grads[w][nz]).tolist(), 1.0])
-            mh.addRows(nW, q - grads @ x, np.full(nW, inf), len(idx),
-                       np.array(starts, np.int32), np.array(idx, np.int32),
-                       np.array(val, float))
-            idle = np.concatenate([idle, np.zeros(nW, dtype=int)])
-            cuts += nW
+            mp.add_cuts(np.array([o[1] for o in out]), np.array([o[2] for o in out]), x)
+            if trust and not kelley:  # ratio of actual to predicted decrease
+                drop = previous - value
+                if drop >= 1e-4 * pred:  # a serious step: the box moves there
+                    serious, nulls = serious + 1, 0
+                    if drop >= 0.5 * pred and np.max(np.abs(x - centre) / scale) >= (
+                            0.99 * delta):
+                        delta = min(2.0 * delta, 1e3)
+                else:  # a null step: shrink the box when the model was far off
+                    rho = -drop / max(pred, 1e-12)
+                    nulls += rho > 0
+                    if rho > 3 or (nulls >= 3 and 1 < rho <= 3):
+                        delta, nulls = delta / min(max(rho, 1.0), 4.0), 0
             ts = time.perf_counter()
-            mh.run()
+            centre, kelley = best_x, not trust
+            if trust:
+                mval, xm, y = mp.solve(np.maximum(lo, centre - delta * scale),
+                                       np.minimum(hi, centre + delta * scale))
+                lower = max(lower, min(mval, mp.dual_bound(y)))
+                pred = best - mval
+                if pred <= tol * max(abs(best), 1.0) < best - lower:
+                    # the box model is spent: the unboxed master's value bounds, and
+                    # its solution is the next point (a plain cutting-plane step)
+                    mval, xm, y = mp.solve(lo, hi)
+                    lower, kelley, solves = max(lower, mval), True, solves + 1
+            else:
+                mval, xm, y = mp.solve(lo, hi)
+                lower = max(lower, mval)
+            solves += 1
             t_master += time.perf_counter() - ts
-            lower = max(lower, float(mh.getInfo().objective_function_value))
             it += 1
             history.append(max(0.0, (best - lower) / max(abs(best), 1.0)))
             if (best - lower) <= tol * max(abs(best), 1.0):
@@ -279,18 +309,14 @@ def solve_supply_benders(lp: SupplyLP, time_limit: float | None = None, tol: flo
             if it >= max_iterations:
                 status = "maxIterations"
                 break
-            msol = mh.getSolution()
-            xm = np.asarray(msol.col_value)[:nb]
-            if drop_after > 0:  # inactive cuts out: the lower bound stays valid
-                idle = np.where(np.abs(np.asarray(msol.row_dual)) > 1e-12, 0, idle + 1)
-                drop = np.nonzero(idle > drop_after)[0]
-                if len(drop):
-                    mh.deleteRows(len(drop), drop.astype(np.int32))
-                    idle = np.delete(idle, drop)
-            x = np.clip(alpha * xm + (1 - alpha) * best_x, lo, hi)
-            if np.allclose(x, best_x, atol=1e-9, rtol=0):  # the separation point stalls
-                x = xm
-        master_rows = int(mh.getNumRow())
+            mp.drop_idle(y, drop_after)  # inactive cuts out: the bounds stay valid
+            if trust:
+                x = np.clip(xm, lo, hi)
+            else:
+                x = np.clip(alpha * xm + (1 - alpha) * best_x, lo, hi)
+                if np.allclose(x, best_x, atol=1e-9, rtol=0):  # the point stalls
+                    x = xm
+        master_rows = mp.rows
     finally:
         subs.close()
     cols = np.concatenate([best_x, *[o[3] for o in best_out]])
@@ -300,8 +326,10 @@ def solve_supply_benders(lp: SupplyLP, time_limit: float | None = None, tol: flo
                      seconds=time.perf_counter() - t0,
                      gap=max(0.0, (best - lower) / max(abs(best), 1.0)))
     figures = {"iterations": it, "lower_bound": lower + lp.offset,
-               "upper_bound": best + lp.offset, "gap": sol.gap, "tol": tol, "cuts": cuts,
-               "master_rows": master_rows, "scenario_lps": nW,
+               "upper_bound": best + lp.offset, "gap": sol.gap, "tol": tol,
+               "cuts": mp.cuts, "master_rows": master_rows, "master_solves": solves,
+               "serious_steps": serious, "radius": delta, "stabilise": stabilise,
+               "scenario_lps": subs.n,
                "setup_seconds": round(setup_s, 3), "start_seconds": round(t_start, 3),
                "subproblem_seconds": round(t_sub, 3), "master_seconds": round(t_master, 3),
                "history": history}
