@@ -255,7 +255,7 @@ def test_model_edit_must_fit_the_words_that_name_a_kind(plant):
     ("delivers nothing for 2 weeks" read as a delay of 2 weeks)."""
     from twinbench.llm.questions.consume import model_unused
     from twinbench.llm.questions.lexicon import Context, Lexicon
-    from twinbench.llm.questions.normalise import normalise
+    from twinbench.llm.questions.refine import normalise
 
     lex = Lexicon(plant[0].spec, Context())
     q = normalise("S2 delivers nothing for 2 weeks", lex)

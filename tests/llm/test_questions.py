@@ -104,7 +104,7 @@ def test_model_edits_are_held_to_the_consumption_rule(spec):
     refused (the check that guards the model fallback)."""
     from twinbench.llm.questions.consume import model_unused
     from twinbench.llm.questions.lexicon import Context, Lexicon
-    from twinbench.llm.questions.normalise import normalise
+    from twinbench.llm.questions.refine import normalise
 
     lex = Lexicon(spec, Context())
     q = normalise("what if supplier S2 is two weeks late?", lex)

@@ -44,7 +44,7 @@ from twinbench.llm.questions.vocab import (
     WEEK,
 )
 
-__all__ = ["Tok", "UnitError", "normalise"]
+__all__ = ["Tok", "UnitError", "tokens"]
 
 _SHIFT_H: list[float | None] = [None]
 #: words after which "up to" says where a value is raised to ("capacity goes up to 40000"),
@@ -142,8 +142,9 @@ def _words_number(words: list[str], i: int) -> tuple[float, int] | None:
     return float(total + (cur or 0)), j - i
 
 
-def normalise(text: str, lex: Lexicon) -> list[Tok]:
-    """The question as tokens (see the module docstring).
+def tokens(text: str, lex: Lexicon) -> list[Tok]:
+    """The question as tokens (see the module docstring), before
+    :func:`twinbench.llm.questions.refine.normalise` refines them.
 
     Parameters
     ----------
@@ -463,9 +464,7 @@ def normalise(text: str, lex: Lexicon) -> list[Tok]:
             out.append(Tok("UNK", raw[j][1], raw[j][1], raw[j][2], raw[j][3]))
     out += [Tok("UNKW", w, w, a, b) for w, a, b in not_understood(raw, words, covered, lex)]
     out.sort(key=lambda t: t.start)
-    from twinbench.llm.questions.refine import refine  # it reads the tokens of this module
-
-    return refine(_post(out), text, lex)
+    return _post(out)
 
 
 def _post(out: list[Tok]) -> list[Tok]:

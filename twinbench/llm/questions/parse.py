@@ -18,7 +18,7 @@ from twinbench.llm.questions.grammar import parse_clauses
 from twinbench.llm.questions.interpret import MAX_HOURS, MAX_MACHINES, Refusal, interpret
 from twinbench.llm.questions.lexicon import Context, Lexicon
 from twinbench.llm.questions.model import llm_parse
-from twinbench.llm.questions.normalise import normalise
+from twinbench.llm.questions.refine import normalise
 from twinbench.llm.questions.result import ParsedQuestion, classify_question
 from twinbench.scenarios.edit_checks import check_edits, check_horizon
 from twinbench.scenarios.scenario import ScenarioError, scenarios_from_dict

@@ -23,9 +23,9 @@ import re
 from datetime import datetime, timedelta
 
 from twinbench.llm.questions.lexicon import Lexicon
-from twinbench.llm.questions.normalise import Tok
+from twinbench.llm.questions.normalise import Tok, tokens
 
-__all__ = ["refine"]
+__all__ = ["normalise", "refine"]
 
 _WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 #: direction words that "N times as ..." turns into a ratio
@@ -180,3 +180,9 @@ def refine(toks: list[Tok], text: str, lex: Lexicon) -> list[Tok]:
         out.append(t)
         k += 1
     return out
+
+
+def normalise(text: str, lex: Lexicon) -> list[Tok]:
+    """The question as refined tokens: :func:`~twinbench.llm.questions.normalise.tokens`,
+    then :func:`refine`."""
+    return refine(tokens(text, lex), text, lex)

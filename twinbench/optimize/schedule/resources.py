@@ -31,23 +31,26 @@ operation (:func:`hold_share`) and the free times of a plan (:func:`free_times`)
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from twinbench.optimize.schedule.check import MAINT
 from twinbench.spec import LineSpec
 from twinbench.spec.calendar import WEEKDAYS, _hours
 
+MAINT = "MAINT"  # the job of maintenance tasks (check.MAINT; not imported: check imports
+#                 problem, which imports this module)
+
 if TYPE_CHECKING:
-    from twinbench.optimize.schedule.problem import ScheduleProblem
     from twinbench.twin.simulation import WorkingClock
 
 __all__ = ["CREW_COLUMNS", "binding_crews", "buffers_from_spec", "crew_segments",
            "crews_from_spec", "crews_left", "free_times", "hold_share", "on_duty_at"]
 
-#: columns of ``ScheduleProblem.crew_shifts``
+#: columns of ``ScheduleProblem.crew_shifts`` (``problem`` below is a
+#: :class:`~twinbench.optimize.schedule.problem.ScheduleProblem`; not imported: it
+#: imports this module)
 CREW_COLUMNS = ["crew", "start", "end", "operators", "shift"]
 
 
@@ -121,7 +124,7 @@ def buffers_from_spec(spec: LineSpec) -> dict[str, int]:
     return out
 
 
-def crew_segments(problem: ScheduleProblem, crew: str,
+def crew_segments(problem: Any, crew: str,
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Intervals where ``crew`` has fewer than its size on duty, sorted: ``start, end``
     [h], ``operators`` [person] and shift names."""
@@ -131,7 +134,7 @@ def crew_segments(problem: ScheduleProblem, crew: str,
             t["operators"].to_numpy(np.int64), [str(s) for s in t["shift"]])
 
 
-def on_duty_at(problem: ScheduleProblem, crew: str, t: float) -> tuple[int, str]:
+def on_duty_at(problem: Any, crew: str, t: float) -> tuple[int, str]:
     """Operators of ``crew`` on duty at working-clock hour ``t`` [h] and the shift's name
     (``""`` where the crew has its full size)."""
     a, b, k, names = crew_segments(problem, crew)
@@ -141,7 +144,7 @@ def on_duty_at(problem: ScheduleProblem, crew: str, t: float) -> tuple[int, str]
     return int(problem.crew_size[crew]), ""
 
 
-def binding_crews(problem: ScheduleProblem) -> list[str]:
+def binding_crews(problem: Any) -> list[str]:
     """The crews that can constrain a plan: more machines than operators in some shift."""
     out = []
     for c, mcs in problem.crews.items():
@@ -152,7 +155,7 @@ def binding_crews(problem: ScheduleProblem) -> list[str]:
     return out
 
 
-def hold_share(problem: ScheduleProblem) -> np.ndarray:
+def hold_share(problem: Any) -> np.ndarray:
     """``(n,)`` share of the next step's duration the machine of each operation is held
     after that step starts, ``(q - B - 1) / q`` [1]; -1 where it is never held (no next
     step, an unlimited buffer, or ``q <= B``)."""
@@ -169,7 +172,7 @@ def hold_share(problem: ScheduleProblem) -> np.ndarray:
     return out
 
 
-def free_times(problem: ScheduleProblem, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+def free_times(problem: Any, start: np.ndarray, end: np.ndarray) -> np.ndarray:
     """``(n,)`` hour each operation's machine is free again [h]: its end, or later while a
     full buffer holds it (:func:`hold_share`); ``start``/``end`` by operation (NaN:
     unplaced)."""
@@ -183,7 +186,7 @@ def free_times(problem: ScheduleProblem, start: np.ndarray, end: np.ndarray) -> 
     return free
 
 
-def crews_left(problem: ScheduleProblem, done: pd.DataFrame) -> pd.DataFrame:
+def crews_left(problem: Any, done: pd.DataFrame) -> pd.DataFrame:
     """``problem.crew_shifts`` less the operators the plan ``done`` keeps busy (over each
     operation's setup and processing): what later windows still have."""
     if not problem.crews:
