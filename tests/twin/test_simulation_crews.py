@@ -3,12 +3,10 @@ and hand-worked examples (rules in :mod:`twinbench.twin.sim_crews`)."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
+from test_simulation_theory import erlang_c_wait, interval  # the theory tests' helpers
 
 from twinbench.data.plant import load_plant
 from twinbench.spec import LineSpec
@@ -56,18 +54,10 @@ def poisson_orders(rate: float, hours: float, seed: int) -> pd.DataFrame:
                          "quantity": 1, "release": rel, "due": rel + pd.Timedelta(days=30)})
 
 
-def interval(x: np.ndarray, level: float = 0.99) -> tuple[float, float]:
-    """The t interval of the mean of ``x`` (independent replications)."""
-    half = stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
-    return x.mean() - half, x.mean() + half
-
-
 def erlang_c_queue_wait(lam: float, mu: float, c: int) -> float:
-    """Mean wait in the queue of an M/M/c system, Wq [h] (Erlang C)."""
-    a, rho = lam / mu, lam / (c * mu)
-    tail = a**c / (math.factorial(c) * (1 - rho))
-    p_wait = tail / (sum(a**k / math.factorial(k) for k in range(c)) + tail)
-    return p_wait / (c * mu - lam)
+    """Mean wait in the queue of an M/M/c system, Wq [h]: the theory tests' time in the
+    system less the service time."""
+    return erlang_c_wait(lam, mu, c) - 1 / mu
 
 
 NONE = {"S1": 0.0, "S2": 0.0, "S3": 0.0}
