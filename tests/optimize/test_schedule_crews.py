@@ -4,6 +4,7 @@ demo plant (no crews, no buffers) plans as before."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 
@@ -292,3 +293,32 @@ def test_demo_plant_plans_as_before():
     t = dispatch(pb, "MWKR")
     assert check_schedule(pb, t) == []
     assert check_schedule(p, t) == []  # it holds the plant's rules without buffers too
+
+
+# (g) what holds a plan back names the crew and the full buffer
+def test_binding_constraints_name_crew_and_buffer():
+    from twinbench.optimize.schedule.binding import binding_constraints
+
+    p = station([3, 2], operators=1)
+    # J0 can run on P1 only, J1 on P2 only: the machines do not hold the plan back, the
+    # one operator does (makespan 5 h instead of 3 h)
+    p = dataclasses.replace(p, modes=p.modes[p.modes["machine"]
+                                            == p.modes["op"].map({0: "P1", 1: "P2"})])
+    s = solve_schedule(p, "makespan", time_limit=30, method="mip")
+    assert s.makespan == pytest.approx(5.0)
+    b = binding_constraints(p, s.table, {"makespan": 1.0})
+    crew = b[b["kind"] == "crew"]
+    # the second lot waits for the operator of the first: 1 h of makespan per hour
+    assert len(crew) == 1 and crew["shadow_price"].iloc[0] == pytest.approx(1.0)
+    first, second = s.table.sort_values("start")["job"]
+    assert crew["constraint"].iloc[0] == (
+        f"crew press: {second} step 0 waits for the operator of {first} step 0")
+    p2 = flow(0)
+    s2 = solve_schedule(p2, "flow", time_limit=30, method="mip")
+    b2 = binding_constraints(p2, s2.table, {"flow": 1.0})
+    held = b2[b2["kind"] == "buffer"]
+    # J1 (weight 1) waits on F1 while F1 holds J0's last unit: a later take by SLOW
+    # delays J1 hour for hour
+    assert held["constraint"].tolist() == [
+        "buffer in front of SLOW full: FAST holds J0 step 0 until SLOW takes it"]
+    assert held["shadow_price"].iloc[0] == pytest.approx(1.0)

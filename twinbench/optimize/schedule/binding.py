@@ -6,7 +6,7 @@ for its duals; constraints with a non-zero dual are reported in the plant's term
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import pyomo.environ as pyo
@@ -23,6 +23,29 @@ def _labels(problem: ScheduleProblem, idx: ModelIndex) -> list[str]:
     ops = [f"{j} step {k}" for j, k in zip(problem.ops["job"], problem.ops["step"],
                                            strict=True)]
     return ops + [f"maintenance {t}" for t in idx.tasks]
+
+
+def _resource_rows(m: pyo.ConcreteModel, problem: ScheduleProblem, lab: list[str],
+                   add: Callable[[str, str, pyo.Constraint], None]) -> None:
+    """The crews' and full buffers' constraints of the fixed sequence, in plant words."""
+    for comp in (m.crew_first, m.crew_second):
+        for (c, i, j, _r), con in comp.items():
+            a, b = (i, j) if comp is m.crew_first else (j, i)
+            add(f"crew {c}: {lab[b]} waits for the operator of {lab[a]}", "crew", con)
+    for comp in (m.crew_block_before, m.crew_block_after):
+        for (c, _r, b, i), con in comp.items():
+            _, _, _, a_k, names = m.crew_info[c]
+            shift = f" on the {names[b]} shift" if names[b] else ""
+            k = int(a_k[b])
+            add(f"crew {c}: {k} operator{'' if k == 1 else 's'}{shift} around {lab[i]}",
+                "crew", con)
+    if len(m.H):
+        nxt = problem.next_op()
+        st = problem.ops["station"]
+        for o, con in m.hold_buffer.items():
+            down = st.iat[int(nxt[o])]
+            add(f"buffer in front of {down} full: {st.iat[o]} holds {lab[o]} until "
+                f"{down} takes it", "buffer", con)
 
 
 def binding_constraints(problem: ScheduleProblem, table: pd.DataFrame,
@@ -81,5 +104,6 @@ def binding_constraints(problem: ScheduleProblem, table: pd.DataFrame,
         add(f"due date of {j}", "due date", c)
     for j, c in m.deadline.items():
         add(f"deadline of {j}", "deadline", c)
+    _resource_rows(m, problem, lab, add)
     df = pd.DataFrame(rows, columns=["constraint", "kind", "shadow_price"])
     return df.sort_values("shadow_price", ascending=False, ignore_index=True).head(top)
