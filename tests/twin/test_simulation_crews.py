@@ -217,10 +217,11 @@ def test_a_unit_running_at_a_shift_change_to_fewer_operators_finishes():
     end_h = ((log["end"] - T0) / pd.Timedelta(hours=1)).to_numpy()
     np.testing.assert_allclose(start_h, [6, 9, 12, 30])
     np.testing.assert_allclose(end_h, [9, 12, 15, 33])
-    # attended 12 h against 16 on duty (the hour 14-15 is attended off the duty roster)
+    # attended 12 h; on duty 16 h by the roster plus the hour 14-15 past the shift change
     ds = res.ds.isel(replication=0)
     assert float(ds["crew_busy"].sel(crew="C")) == pytest.approx(12.0)
-    assert float(ds["operator_utilization"].sel(crew="C")) == pytest.approx(12 / 16)
+    assert float(ds["crew_overtime"].sel(crew="C")) == pytest.approx(1.0)
+    assert float(ds["operator_utilization"].sel(crew="C")) == pytest.approx(12 / 17)
 
 
 def test_the_machine_waiting_longest_gets_the_free_operator_across_stations():
@@ -277,3 +278,23 @@ def test_the_compiled_loop_is_recompiled_when_a_module_it_calls_changes(tmp_path
     src.write_text("x = 2\n")
     assert refresh_cache(disp, mod) and disp._cache.flushed == 2  # changed: dropped
     assert not refresh_cache(SimpleNamespace(_cache=None), mod)  # caching off
+
+
+@pytest.mark.parametrize("horizon, busy, roster", [(15, 18.0, 17.0), (24, 24.0, 24.0)])
+def test_overtime_past_a_shift_change_keeps_utilisation_at_most_one(horizon, busy, roster):
+    # 2 machines, 3 h units; 2 operators on the day shift (06-14), 1 on the late shift.
+    # Both machines start at 06, 09 and 12: the 12:00 units run to 15:00, so one operator
+    # stays an hour past 14:00 to finish (overtime 1 operator hour); then one unit at a
+    # time, 15-18 and 18-21. Up to 15:00 the roster has 2 x 8 + 1 x 1 = 17 operator hours
+    # and the crew attends 18: on duty is roster + overtime = 18, utilisation 1, not 18/17
+    crew = {"name": "C", "stations": ["S"], "operators": 2, "per_shift": {"late": 1}}
+    spec = spec_of(2, 3.0, 0.0, [crew], shifts=TWO_SHIFTS)
+    res = simulate(spec, batch_orders(8), horizon=horizon, t0=T0, replications=1, seed=0,
+                   failure_rate={"S1": 0.0, "S2": 0.0})
+    ds = res.ds.isel(replication=0).sel(crew="C")
+    assert float(ds["crew_busy"]) == pytest.approx(busy)
+    assert float(ds["crew_overtime"]) == pytest.approx(1.0)
+    assert float(ds["crew_on_duty"]) == pytest.approx(roster + 1.0)
+    assert float(ds["operator_utilization"]) == pytest.approx(busy / (roster + 1.0))
+    assert float(ds["operator_utilization"]) <= 1.0
+    assert res.crews()["overtime"].iloc[0] == pytest.approx(1.0)

@@ -25,10 +25,12 @@ The spec's :class:`~twinbench.spec.Crew` semantics, as the event loop
   free) comes after all that are.
 
 Results (per replication, over the statistics window): operator hours attending machines
-per crew, machine hours waiting for an operator per machine, and operator hours on duty per
-crew (from the calendar, :func:`crew_arrays`); ``operator_utilization`` = attending / on
-duty. Because an operator finishes the unit in hand across a shift change with fewer on
-duty, utilisation can exceed 1 in a window that cuts such an hour.
+per crew, machine hours waiting for an operator per machine, operator hours on the roster
+per crew (from the calendar, :func:`crew_arrays`) and *overtime*: the operator hours of
+those who stay past a shift change with fewer on duty to finish the unit in hand
+(:func:`crew_overtime`, the time integral of busy beyond the roster). Operator hours on
+duty are roster plus overtime, so ``operator_utilization`` = attending / on duty is never
+above 1.
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ from numba import njit
 from twinbench.spec import LineSpec
 from twinbench.twin.sim_heap import heap_push
 
-__all__ = ["SHIFT_CHANGE", "crew_arrays", "crew_gate", "crew_release", "crew_reset",
-           "crew_shift", "crew_sweep", "crew_unflag"]
+__all__ = ["SHIFT_CHANGE", "crew_arrays", "crew_gate", "crew_overtime", "crew_release",
+           "crew_reset", "crew_shift", "crew_sweep", "crew_unflag"]
 
 #: event kind of a change in the number of operators on duty (before all other kinds)
 SHIFT_CHANGE = -1
@@ -140,6 +142,19 @@ def crew_shift(g, cw_crew, cw_val, c_duty, st_crew, touched) -> None:
     for s in range(st_crew.shape[0]):
         if st_crew[s] == c:
             touched[s] = True
+
+
+@njit(cache=True)
+def crew_overtime(op_over, rep, c_busy, c_duty, t_from, t_to, warmup) -> None:
+    """Add the operator hours busy beyond the roster from ``t_from`` to ``t_to`` [h] (no
+    event between them: busy and on duty constant) within the statistics window to
+    ``op_over[rep]`` [person*h]."""
+    a = max(t_from, warmup)
+    if t_to > a:
+        for c in range(c_busy.shape[0]):
+            extra = c_busy[c] - c_duty[c]
+            if extra > 0:
+                op_over[rep, c] += extra * (t_to - a)
 
 
 @njit(cache=True)

@@ -167,6 +167,7 @@ def run(inp: SimInputs):
     n_crew = cr_duty0.shape[0]  # crews (sim_crews): operators busy, on duty; waits
     op_busy = np.zeros((n_rep, n_crew))
     op_wait = np.zeros((n_rep, n_m))
+    op_over = np.zeros((n_rep, n_crew))  # operator hours busy beyond the roster
     c_busy = np.zeros(n_crew, dtype=np.int64)
     c_duty = np.zeros(n_crew, dtype=np.int64)
     m_wprio = np.full(n_m, -1.0)  # since when the machine waits for an operator, -1 not
@@ -275,6 +276,8 @@ def run(inp: SimInputs):
             if t > horizon:
                 break
             _count_wip(wip_area, wip_bins, rep, in_sys, t_last, t, warmup, n_bins)
+            if n_crew > 0:
+                cr.crew_overtime(op_over, rep, c_busy, c_duty, t_last, t, warmup)
             t_last = t
             touched[:] = False
             if kind == 0:  # release of order idx
@@ -569,6 +572,8 @@ def run(inp: SimInputs):
                                          touched)
         # close the statistics window
         _count_wip(wip_area, wip_bins, rep, in_sys, t_last, horizon, warmup, n_bins)
+        if n_crew > 0:
+            cr.crew_overtime(op_over, rep, c_busy, c_duty, t_last, horizon, warmup)
         for m in range(n_m):
             if m_state[m] == 2:
                 blocked_t[rep, m] += _clip(m_blk_since[m], horizon, warmup, horizon)
@@ -583,7 +588,7 @@ def run(inp: SimInputs):
     return (busy, setup_t, down_t, maint_t, blocked_t, ideal_t, n_fail, busy_bins,
             active_bins, wip_bins, good_w, started,
             good, scrapped, wip_end, wip_avg, flow_sum, flow_n, o_done, sys_time_in_window,
-            op_busy, op_wait,
+            op_busy, op_wait, op_over,
             lg_unit[:n_log], lg_step[:n_log], lg_mach[:n_log], lg_start[:n_log],
             lg_setup[:n_log], lg_end[:n_log], lg_down[:n_log])
 

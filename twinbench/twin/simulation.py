@@ -31,8 +31,10 @@ KPI definitions (per replication, over the statistics window ``[warmup, horizon]
 * crews (only for a line with crews; rules in :mod:`twinbench.twin.sim_crews`): per station
   ``operator_wait`` = machine hours idle with a unit to start but no operator free (not
   counted as ``starved``); per crew ``crew_busy`` = operator hours attending machines
-  (setup and processing, through repairs and pauses inside an operation), ``crew_on_duty``
-  = operator hours on duty by the shift roster, ``operator_utilization`` = busy / on duty,
+  (setup and processing, through repairs and pauses inside an operation), ``crew_overtime``
+  = operator hours of those finishing a unit past a shift change with fewer on duty,
+  ``crew_on_duty`` = operator hours by the shift roster plus the overtime,
+  ``operator_utilization`` = busy / on duty (at most 1),
   ``crew_wait`` = the crew's stations' ``operator_wait``. A line without crews gives the
   same dataset as before crews existed (same seed, same numbers; no crew variables).
 
@@ -214,7 +216,8 @@ class SimulationResult:
         """Per crew: mean and ``level`` interval over the replications of the operators'
         utilisation [1], and the means of their busy and on-duty hours and of the machine
         hours waiting for them [h]; empty for a line without crews."""
-        cols = ["crew", "utilization", "ci_low", "ci_high", "busy", "on_duty", "wait"]
+        cols = ["crew", "utilization", "ci_low", "ci_high", "busy", "on_duty", "overtime",
+                "wait"]
         if "crew" not in self.ds.coords:
             return pd.DataFrame(columns=cols)
         rows = []
@@ -226,7 +229,7 @@ class SimulationResult:
                          / np.sqrt(len(u))) if len(u) > 1 else np.nan
             rows.append([str(c), mean, mean - half, mean + half] + [
                 float(self.ds[v].sel(crew=c).mean()) for v in
-                ("crew_busy", "crew_on_duty", "crew_wait")])
+                ("crew_busy", "crew_on_duty", "crew_overtime", "crew_wait")])
         return pd.DataFrame(rows, columns=cols)
 
 
@@ -331,12 +334,12 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
     out = eng.run(inp)
     (busy, setup_t, down_t, maint_t, blocked_t, ideal_t, n_fail, busy_bins, active_bins,
      wip_bins, good_w, started, good, scrapped, wip_end, wip_avg, flow_sum, flow_n, o_done,
-     sys_time, op_busy, op_wait, *log) = out
+     sys_time, op_busy, op_wait, op_over, *log) = out
     ds = _dataset(spec, inp, ctx, busy, setup_t, down_t, maint_t, blocked_t, ideal_t,
                   n_fail, busy_bins, active_bins, wip_bins, good_w, started, good, scrapped,
                   wip_end, wip_avg, flow_sum, flow_n, o_done, sys_time, horizon, tie, op_wait)
     if ctx.crews:
-        _add_crews(ds, inp, ctx, op_busy, op_wait)
+        _add_crews(ds, inp, ctx, op_busy, op_wait, op_over)
     log_df = None
     if event_log:
         u, k, m, a, su, e, dn = log
@@ -364,17 +367,18 @@ def simulate(spec: LineSpec, orders: pd.DataFrame, *, horizon: float = 168.0,
 
 
 def _add_crews(ds: xr.Dataset, inp: SimInputs, ctx: SimContext, op_busy: np.ndarray,
-               op_wait: np.ndarray) -> None:
+               op_wait: np.ndarray, op_over: np.ndarray) -> None:
     """Add the crews' KPIs to ``ds`` (a line with crews; see
-    :mod:`twinbench.twin.sim_crews`): per crew operator hours attending machines and on
-    duty, their ratio, and machine hours waiting for an operator; per station the latter."""
+    :mod:`twinbench.twin.sim_crews`): per crew operator hours attending machines, on duty
+    (roster plus overtime) and their overtime, the ratio attending / on duty, and machine
+    hours waiting for an operator; per station the latter."""
     n_st = len(ctx.stations)
     wait_st = np.stack([op_wait[:, inp.mach_station == i].sum(axis=1) for i in range(n_st)],
                        axis=1)
     crew_of_m = inp.st_crew[inp.mach_station]
     wait_cr = np.stack([op_wait[:, crew_of_m == c].sum(axis=1)
                         for c in range(len(ctx.crews))], axis=1)
-    on_duty = np.broadcast_to(ctx.on_duty[None, :], op_busy.shape).copy()
+    on_duty = ctx.on_duty[None, :] + op_over
     util = np.where(on_duty > 0, op_busy / np.maximum(on_duty, 1e-12), np.nan)
     ds.coords["crew"] = ctx.crews
     rc = ("replication", "crew")
@@ -382,7 +386,10 @@ def _add_crews(ds: xr.Dataset, inp: SimInputs, ctx: SimContext, op_busy: np.ndar
         "units": "h", "long_name": "machine hours idle with work, waiting for an operator"})
     ds["crew_busy"] = (rc, op_busy, {"units": "h", "long_name": "operator hours attending "
                                      "machines (setup and processing)"})
-    ds["crew_on_duty"] = (rc, on_duty, {"units": "h", "long_name": "operator hours on duty"})
+    ds["crew_on_duty"] = (rc, on_duty, {"units": "h", "long_name": "operator hours on duty "
+                                        "(roster plus overtime)"})
+    ds["crew_overtime"] = (rc, op_over, {"units": "h", "long_name": "operator hours past a "
+                                         "shift change, finishing the unit in hand"})
     ds["operator_utilization"] = (rc, util, {"units": "1", "long_name":
                                              "operator hours attending / on duty"})
     ds["crew_wait"] = (rc, wait_cr, {"units": "h", "long_name": "machine hours waiting for "
