@@ -141,11 +141,15 @@ def test_questions_are_classified():
 #: (in no split): relative times from the plan's start (Monday 2026-01-05), date formats
 #: and a date where a week is needed, a weekday said with its date, ratios ("twice as
 #: fast"), number phrases, entity descriptions and anaphora, coordination, negation
+def down(machine: str, start: str, hours: float) -> list[dict]:
+    """The one machine_down edit of a case."""
+    return [{"kind": "machine_down", "machine": machine, "start": start, "duration": hours}]
+
+
 CLASSES = [
     # relative times: "tomorrow" the plan's second day, "next week" week 1
     ("PRESS2 breaks down tomorrow for 5 hours",
-     [{"kind": "machine_down", "machine": "PRESS2", "start": "2026-01-06 06:00",
-       "duration": 5.0}]),
+     down("PRESS2", "2026-01-06 06:00", 5.0)),
     ("demand for CAB-S halves next week",
      [{"kind": "demand_change", "product": "CAB-S", "factor": 0.5, "first_week": 1,
        "last_week": 1}]),
@@ -168,24 +172,18 @@ CLASSES = [
      [{"kind": "demand_change", "product": "BRK-A", "factor": 0.95, "first_week": 4}]),
     # date formats and a weekday said with the date (checked, then dropped)
     ("ASSY1 down for 2 hours on 2026/01/21",
-     [{"kind": "machine_down", "machine": "ASSY1", "start": "2026-01-21 06:00",
-       "duration": 2.0}]),
+     down("ASSY1", "2026-01-21 06:00", 2.0)),
     ("ASSY1 down for 2 hours on 21-01-2026",
-     [{"kind": "machine_down", "machine": "ASSY1", "start": "2026-01-21 06:00",
-       "duration": 2.0}]),
+     down("ASSY1", "2026-01-21 06:00", 2.0)),
     ("ASSY1 down for 2 hours on Wed 21 Jan",
-     [{"kind": "machine_down", "machine": "ASSY1", "start": "2026-01-21 06:00",
-       "duration": 2.0}]),
+     down("ASSY1", "2026-01-21 06:00", 2.0)),
     ("ASSY1 down for 2 hours on Thursday, January 21", "refuse"),  # 21 Jan is a Wednesday
     ("ASSY2 is off all day on 2026-01-22",
-     [{"kind": "machine_down", "machine": "ASSY2", "start": "2026-01-22 06:00",
-       "duration": 24.0}]),
+     down("ASSY2", "2026-01-22 06:00", 24.0)),
     ("WELD1 down for 2 hours, starting with the late shift on 2026-01-22",
-     [{"kind": "machine_down", "machine": "WELD1", "start": "2026-01-22 14:00",
-       "duration": 2.0}]),
+     down("WELD1", "2026-01-22 14:00", 2.0)),
     ("PRESS1 fails on 2026-01-14 and we lose 6 hours",
-     [{"kind": "machine_down", "machine": "PRESS1", "start": "2026-01-14 06:00",
-       "duration": 6.0}]),
+     down("PRESS1", "2026-01-14 06:00", 6.0)),
     # compound durations and number phrases
     ("S2 is 1 week and 3 days late", [{"kind": "supplier_delay", "supplier": "S2",
                                        "delay": 240.0}]),
@@ -254,11 +252,9 @@ CLASSES = [
     ("buy 3 press brakes", [{"kind": "add_machines", "station": "PRESS", "count": 3}]),
     # outage words, ordinal day words, a result asked about first, an unavailable supplier
     ("PAINT2 under maintenance for 5 hours on the twenty-first of January",
-     [{"kind": "machine_down", "machine": "PAINT2", "start": "2026-01-21 06:00",
-       "duration": 5.0}]),
+     down("PAINT2", "2026-01-21 06:00", 5.0)),
     ("WELD2 fails on 2026-01-27 at 14:00 and takes 5 hours to fix",
-     [{"kind": "machine_down", "machine": "WELD2", "start": "2026-01-27 14:00",
-       "duration": 5.0}]),
+     down("WELD2", "2026-01-27 14:00", 5.0)),
     ("what happens to on-time delivery if S1 is 4 days late",
      [{"kind": "supplier_delay", "supplier": "S1", "delay": 96.0}]),
     ("S3 is not available for two weeks from week 5",

@@ -134,56 +134,56 @@ for _t, _ws in {
         KEYWORDS.setdefault(_w, _t)
 
 PHRASES: dict[tuple[str, ...], Phrase] = {}
-for _p, _t in {
-    "no longer": "LOSS", "no deliveries": "LOSS", "out of business": "LOSS",
-    "goes bust": "LOSS", "go bust": "LOSS", "went bust": "LOSS", "go under": "LOSS",
-    "go bankrupt": "LOSS", "goes bankrupt": "LOSS", "goes under": "LOSS",
-    "drops out": "LOSS", "cut off": "LOSS",
-    "runs out of supply": "LOSS", "run out of supply": "LOSS", "stops delivering": "LOSS",
-    "stop delivering": "LOSS", "cannot deliver": "LOSS", "can't deliver": "LOSS",
-    "fails to deliver": "LOSS", "delivers nothing": "LOSS", "deliver nothing": "LOSS",
-    "out of service": "DOWN", "out of order": "DOWN", "out of action": "DOWN",
-    "lead time": "LEADTIME", "lead times": "LEADTIME", "lead-time": "LEADTIME",
-    "delivery time": "LEADTIME", "cycle time": "PROC", "cycle times": "PROC",
-    "processing time": "PROC", "processing times": "PROC", "on time": "RELIAB",
-    "on-time": "RELIAB", "spot market": "SPOT", "across the board": "ALLPROD",
-    "all products": "ALLPROD", "every product": "ALLPROD", "each product": "ALLPROD",
-    "overall": "ALLPROD", "in total": "ALLPROD", "per week": "PERWEEK", "per cent": "PCT",
-    "each week": "PERWEEK", "weekly": "PERWEEK", "/week": "PERWEEK", "/wk": "PERWEEK",
-    "distribution centre": "DCWORD", "distribution center": "DCWORD",
-    "distribution centres": "DCWORD", "distribution centers": "DCWORD",
-    "more than": "STOPW", "less than": "STOPW", "at least": "STOPW", "at most": "CAPACITY",
-    "up to": "STOPW", "and/or": "STOPW", "per day": "STOPW", "per hour": "STOPW",
-    "per month": "STOPW", "per year": "STOPW", "as well as": "AND", "night shift": "NIGHT",
-    "weekend shift": "WEEKEND", "saturday shift": "SATURDAY", "sunday shift": "SUNDAY",
-    "one more": "ONEMORE", "full shift": "SHIFTU", "full shifts": "SHIFTU",
-    "whole shift": "SHIFTU", "whole shifts": "SHIFTU", "cut in half": "HALVE",
-    "slows down": "SLOWER", "slow down": "SLOWER", "slowed down": "SLOWER",
-    "speeds up": "FASTER", "speed up": "FASTER", "sped up": "FASTER",
-    "not available": "DOWN", "isn't available": "DOWN", "is not available": "DOWN",
-    "switch off": "DOWN", "switched off": "DOWN", "turn off": "DOWN", "turned off": "DOWN",
-    "not working": "DOWN", "isn't working": "DOWN", "not running": "DOWN",
-    "out of stock": "LOSS", "ahead of schedule": "EARLY", "behind schedule": "LATE",
-    "shuts down": "CLOSE", "quick one": "SKIP", "quick question": "SKIP",
-    "how about": "SKIP", "what about": "SKIP", "shut down": "CLOSE", "closes down": "CLOSE",
-    "take away": "REMOVE", "takes away": "REMOVE", "take out": "REMOVE",
-    "get rid of": "REMOVE", "gets rid of": "REMOVE", "so is": "TOO", "so are": "TOO",
-    "so does": "TOO", "so do": "TOO", "as well": "TOO", "same for": "TOO",
-    "in half": "HALVE", "fully reliable": "RELFULL", "perfectly reliable": "RELFULL",
-    "completely reliable": "RELFULL", "turn up": "DELIVER", "turns up": "DELIVER",
-    "turned up": "DELIVER", "show up": "DELIVER", "shows up": "DELIVER",
-    "come in": "DELIVER", "comes in": "DELIVER", "came in": "DELIVER",
-    "on top": "SKIP", "on top of that": "SKIP", "whatever happens": "SKIP",
-    "out of commission": "DOWN", "under maintenance": "DOWN", "under repair": "DOWN",
-    "stops working": "DOWN", "stop working": "DOWN", "stopped working": "DOWN",
-    "no matter what": "SKIP", "for good": "SKIP", "permanently": "SKIP",
-    "in the event that": "SKIP", "in the event of": "SKIP",
-    "contract price": "CONTRACT", "contract prices": "CONTRACT",
-    "contract": "CONTRACT", "on-time rate": "RELIAB", "on time rate": "RELIAB",
-    "on-time performance": "RELIAB", "on-time delivery": "RELIAB",
-    "on time delivery": "RELIAB", "on-time delivery rate": "RELIAB",
+# tag: its phrases, one per '|'
+for _t, _ps in {
+    "LOSS": ("no longer | no deliveries | out of business | goes bust | go bust | went bust "
+             "| go under | go bankrupt | goes bankrupt | goes under | drops out | cut off | "
+             "runs out of supply | run out of supply | stops delivering | stop delivering | "
+             "cannot deliver | can't deliver | fails to deliver | delivers nothing | deliver "
+             "nothing | out of stock"),
+    "DOWN": ("out of service | out of order | out of action | not available | isn't "
+             "available | is not available | switch off | switched off | turn off | turned "
+             "off | not working | isn't working | not running | out of commission | under "
+             "maintenance | under repair | stops working | stop working | stopped working"),
+    "LEADTIME": "lead time | lead times | lead-time | delivery time",
+    "PROC": "cycle time | cycle times | processing time | processing times",
+    "RELIAB": ("on time | on-time | on-time rate | on time rate | on-time performance | "
+               "on-time delivery | on time delivery | on-time delivery rate"),
+    "SPOT": "spot market",
+    "ALLPROD": ("across the board | all products | every product | each product | overall | "
+                "in total"),
+    "PERWEEK": "per week | each week | weekly | /week | /wk",
+    "PCT": "per cent",
+    "DCWORD": ("distribution centre | distribution center | distribution centres | "
+               "distribution centers"),
+    "STOPW": ("more than | less than | at least | up to | and/or | per day | per hour | per "
+              "month | per year"),
+    "CAPACITY": "at most",
+    "AND": "as well as",
+    "NIGHT": "night shift",
+    "WEEKEND": "weekend shift",
+    "SATURDAY": "saturday shift",
+    "SUNDAY": "sunday shift",
+    "ONEMORE": "one more",
+    "SHIFTU": "full shift | full shifts | whole shift | whole shifts",
+    "HALVE": "cut in half | in half",
+    "SLOWER": "slows down | slow down | slowed down",
+    "FASTER": "speeds up | speed up | sped up",
+    "EARLY": "ahead of schedule",
+    "LATE": "behind schedule",
+    "CLOSE": "shuts down | shut down | closes down",
+    "SKIP": ("quick one | quick question | how about | what about | on top | on top of that "
+             "| whatever happens | no matter what | for good | permanently | in the event "
+             "that | in the event of"),
+    "REMOVE": "take away | takes away | take out | get rid of | gets rid of",
+    "TOO": "so is | so are | so does | so do | as well | same for",
+    "RELFULL": "fully reliable | perfectly reliable | completely reliable",
+    "DELIVER": ("turn up | turns up | turned up | show up | shows up | come in | comes in | "
+                "came in"),
+    "CONTRACT": "contract price | contract prices | contract",
 }.items():
-    PHRASES[tuple(_p.split())] = Phrase(_t)
+    for _p in _ps.split(" | "):
+        PHRASES[tuple(_p.split())] = Phrase(_t)
 # "at the start of the late shift", "from the beginning of week 3": that shift's or week's
 # start is what the shift or week means anyway ("the end of" is not read)
 for _p in ("at the start of", "at the beginning of", "the start of", "the beginning of",
