@@ -9,11 +9,13 @@ the scaling ratio against one process (target: 2 workers at least 1.8x one) and 
 executors give the same numbers.
 
 usage: python benchmarks/bench_scenarios.py [--n 200] [--executors 1,2,dask]
+       [--schedule-time-limit S]  (default: the chain's, 10 s)
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import tempfile
 import time
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from twinbench.pipeline.chain import ChainSettings
 from twinbench.scenarios import Scenario, scenarios_from_dict
 from twinbench.scenarios.batch import run_batch
 from twinbench.scenarios.runner import prepare_context
@@ -31,6 +34,9 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--executors", default="1,2,dask",
                     help="comma-separated: 1 (one process), 2 (two processes), dask")
+    ap.add_argument("--schedule-time-limit", type=float, default=None,
+                    help="time limit of each scenario's week schedule [s] (default: the "
+                         "chain's)")
     args = ap.parse_args()
     asked = set(args.executors.split(","))
     if "1" not in asked:
@@ -38,7 +44,12 @@ def main() -> None:
     executors = [(label, kw) for key, label, kw in (
         ("1", "1 process", {"workers": 1}), ("2", "2 processes", {"workers": 2}),
         ("dask", "Dask LocalCluster, 2 workers", {"dask": 2})) if key in asked]
-    ctx = prepare_context()
+    settings = ChainSettings()
+    if args.schedule_time_limit is not None:
+        settings = dataclasses.replace(settings, schedule_time_limit=args.schedule_time_limit)
+    print(f"schedule time limit {settings.schedule_time_limit:g} s per scenario; load "
+          f"average at start {os.getloadavg()[0]:.1f}", flush=True)
+    ctx = prepare_context(settings=settings)
     sweep = {"seed": 1, "sweeps": [{
         "name": "lhs", "method": "lhs", "n": args.n - 1,
         "parameters": {"demand": [0.8, 1.3], "delay": [0, 21], "energy": [0.8, 1.6]},

@@ -226,7 +226,7 @@ def test_solve_with_crews_and_buffer_on_a_small_plant():
                            "release": [pd.Timestamp("2026-01-12 06:00")] * 6,
                            "due": [pd.Timestamp("2026-01-13 10:00")] * 6})
     spec = plant_spec({"late": 1}, buffer=0, operators=2)
-    p = problem_from_plant(spec, orders, t0="2026-01-12", buffers=True)
+    p = problem_from_plant(spec, orders, t0="2026-01-12")
     assert p.buffers == {"PAINT": 0}
     s = solve_schedule(p, "tardiness", time_limit=30, seed=0)
     assert s.violations() == []
@@ -268,7 +268,7 @@ BEFORE = {"MWKR": ("b1716bb62077", 80.316667), "EDD": ("01567e7cf580", 81.35),
           "SLACK": ("48a083260ac5", 89.316667), "SPT": ("0792a57e4c1b", 85.98)}
 
 
-def test_demo_plant_plans_as_before():
+def test_demo_plant_without_buffers_plans_as_before():
     from twinbench.data.plant import load_plant
     from twinbench.pipeline.week import first_week
 
@@ -279,9 +279,11 @@ def test_demo_plant_plans_as_before():
                           "reason": ["RUL 10% quantile", "RUL 10% quantile"]})
     down = pd.DataFrame({"machine": ["WELD1"], "start": [pd.Timestamp("2026-01-06 06:00")],
                          "end": [pd.Timestamp("2026-01-06 22:00")], "reason": ["repair"]})
-    assert problem_from_plant(plant.spec, orders, buffers=True).buffers == {
+    assert problem_from_plant(plant.spec, orders).buffers == {  # the default: modelled
         "PRESS": 60, "WELD": 40, "PAINT": 80, "ASSY": 30, "TEST": 20}
-    p = problem_from_plant(plant.spec, orders, maintenance=maint, downtime=down)
+    # with buffers taken as unlimited, the plans made before crews and buffers existed
+    p = problem_from_plant(plant.spec, orders, maintenance=maint, downtime=down,
+                           buffers=False)
     assert p.crews == {} and p.buffers == {} and len(p.crew_shifts) == 0
     for rule, (digest, makespan) in BEFORE.items():
         t = dispatch(p, rule)
@@ -289,7 +291,7 @@ def test_demo_plant_plans_as_before():
         assert hashlib.sha256(key.encode()).hexdigest()[:12] == digest, rule
         assert float(t["end"].max()) == pytest.approx(makespan)
     # with the plant's buffers modelled the dispatching plan differs and still passes
-    pb = problem_from_plant(plant.spec, orders, maintenance=maint, downtime=down, buffers=True)
+    pb = problem_from_plant(plant.spec, orders, maintenance=maint, downtime=down)
     t = dispatch(pb, "MWKR")
     assert check_schedule(pb, t) == []
     assert check_schedule(p, t) == []  # it holds the plant's rules without buffers too
@@ -322,3 +324,22 @@ def test_binding_constraints_name_crew_and_buffer():
     assert held["constraint"].tolist() == [
         "buffer in front of SLOW full: FAST holds J0 step 0 until SLOW takes it"]
     assert held["shadow_price"].iloc[0] == pytest.approx(1.0)
+
+
+# (h) rescheduling keeps a full buffer's hold on a machine whose work stays
+def test_reschedule_keeps_the_hold_of_a_full_buffer():
+    from twinbench.optimize.schedule.reschedule import reschedule
+
+    # flow(0): J0 on F1 0-1 h (in progress at 0.1 h, it stays); its step on SLOW (S1) was to
+    # start at 0.25 h, but S1 breaks down 0.1-2.1 h, so it starts at 2.1 h. With no place in
+    # front of SLOW, F1 holds J0's last unit until S1 takes it: 2.1 + (4 - 0 - 1) x 1 h =
+    # 5.1 h; only then can J1 start on F1 (it was planned at 3.25 h)
+    approved = solve_schedule(flow(0), "flow", time_limit=30, method="mip")
+    assert by_job(approved.table)["J1", 0][1] == pytest.approx(3.25)
+    bd = pd.DataFrame({"machine": ["S1"], "start": [0.1], "end": [2.1]})
+    res = reschedule(approved, 0.1, breakdowns=bd, time_limit=10)
+    t = by_job(res.table)
+    assert t["J0", 0][1:] == pytest.approx((0.0, 1.0))
+    assert t["J0", 1][1:] == pytest.approx((2.1, 6.1))
+    assert t["J1", 0][1:] == pytest.approx((5.1, 5.6))
+    assert res.violations() == []

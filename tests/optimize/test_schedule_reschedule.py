@@ -89,7 +89,9 @@ def test_rush_order_and_late_material(week, approved):
     rush["order_id"] = "RUSH1"
     rush["due"] = pd.Timestamp(approved.problem.t0) + pd.Timedelta(days=2)
     extra = problem_from_plant(spec, rush, t0=approved.problem.t0)
-    late_job = approved.table.loc[approved.table["start"] > 40, "job"].iloc[0]
+    # an order not started by the end of the frozen window: its material can still be late
+    first = approved.table[approved.table["job"] != MAINT].groupby("job")["start"].min()
+    late_job = first[first > NOW + FREEZE].index[0]
     res = reschedule(approved, NOW, freeze=FREEZE, rush=extra,
                      late_materials={late_job: 45.0}, time_limit=5)
     assert res.violations() == []

@@ -388,16 +388,16 @@ def problem_from_plant(spec: LineSpec, orders: pd.DataFrame, *,
                        downtime: pd.DataFrame | None = None,
                        failure_rate: dict[str, float] | None = None,
                        initial_family: dict[str, str | None] | None = None,
-                       name: str = "plant", buffers: bool = False) -> ScheduleProblem:
+                       name: str = "plant", buffers: bool = True) -> ScheduleProblem:
     """The plant's scheduling problem for an order book.
 
     Each order is one job: a lot of ``quantity`` units routed through its product's
     stations; at a station the lot runs on one of the station's parallel machines for
     ``quantity x mean unit time`` [h]. Units flow on one by one (the line's conveyors), so
     consecutive steps of a lot overlap (``transfers = quantity``, see
-    :class:`ScheduleProblem`). Crews (operators per shift) are modelled, and with
-    ``buffers`` the finite buffers, as :mod:`~twinbench.optimize.schedule.resources`
-    states. Releases, dues and downtime are converted to the working clock from ``t0``.
+    :class:`ScheduleProblem`). Crews (operators per shift) and the finite buffers are
+    modelled as :mod:`~twinbench.optimize.schedule.resources` states. Releases, dues and
+    downtime are converted to the working clock from ``t0``.
 
     Parameters
     ----------
@@ -424,9 +424,9 @@ def problem_from_plant(spec: LineSpec, orders: pd.DataFrame, *,
     initial_family
         Family each machine is set up for at ``t0``.
     buffers
-        Model the line's finite buffers (a full buffer holds the upstream machine). Off by
-        default for now: plans stay those made before buffers were modelled (replaying a
-        plan in the simulation shows their effect).
+        Model the line's finite buffers (a full buffer holds the upstream machine; the
+        default). ``False`` plans as if every buffer were unlimited: such a plan can be
+        one the line cannot run (the checker of the problem with buffers says where).
     """
     from twinbench.twin.simulation import WorkingClock
 

@@ -448,6 +448,10 @@ def reschedule(approved: Schedule, now: float, *, freeze: float = 0.0,
         scratch = solve_schedule(sub, weights, time_limit=max(1.0, 0.85 * left), seed=seed,
                                  duals=False)
         cands.append(("from scratch", scratch.table))
+    held = _held_machines(whole, fixed, keep)
+    if held:  # a fixed operation holds its machine until its replanned successor starts
+        cands = [(name, None if t is None else _release_holds(sub, t, held))
+                 for name, t in cands]
     rows, best = [], None
     for name, t in cands:
         valid = t is not None and not check_schedule(sub, t, tol=1e-4)
@@ -475,8 +479,8 @@ def reschedule(approved: Schedule, now: float, *, freeze: float = 0.0,
         cand.loc[pick, "chosen"] = True
         name = cand.at[pick, "name"]
         best = dict(cands)[name]
-        plan = scratch if name == "from scratch" else _as_schedule(sub, best, weights, name,
-                                                                   tic)
+        plan = (scratch if name == "from scratch" and best is scratch.table else
+                _as_schedule(sub, best, weights, name, tic))
     else:
         empty = pd.DataFrame(columns=COLUMNS)
         plan = _as_schedule(sub, empty, weights, "nothing left", tic)
@@ -494,6 +498,68 @@ def reschedule(approved: Schedule, now: float, *, freeze: float = 0.0,
     return Rescheduled(table, plan, whole, moved, cand,
                        float(stability) if stability is not None else float(max_loss),
                        time.perf_counter() - tic, fixed, bd, base)
+
+
+def _held_machines(whole: ScheduleProblem, fixed: pd.DataFrame, keep: np.ndarray,
+                   ) -> list[tuple[str, float, int, float]]:
+    """Fixed operations a full buffer can hold after they end, their successor replanned:
+    ``(machine, end [h], successor's index in the remaining problem, hold share [1])``
+    (:func:`~twinbench.optimize.schedule.resources.hold_share`)."""
+    from twinbench.optimize.schedule.resources import hold_share
+
+    hold = hold_share(whole)
+    nxt = whole.next_op()
+    pos = {int(o): k for k, o in enumerate(keep)}
+    out = []
+    for r in fixed[fixed["job"] != MAINT].itertuples(index=False):
+        o = int(r.op)
+        if hold[o] >= 0 and int(nxt[o]) in pos:
+            out.append((str(r.machine), float(r.end), pos[int(nxt[o])], float(hold[o])))
+    return out
+
+
+def _release_holds(sub: ScheduleProblem, table: pd.DataFrame,
+                   held: list[tuple[str, float, int, float]], rounds: int = 20,
+                   ) -> pd.DataFrame | None:
+    """``table`` (a plan of the remaining problem) re-timed so that a machine held by a
+    fixed operation takes its next work only when free: the successor's start plus its
+    held share of the successor's duration, then its setup. The hold is added as a block on
+    the machine and the plan re-timed by the decoder (same machine orders), to a fixed
+    point (re-timing can delay a successor, which lengthens its hold). None when the orders
+    cannot be followed or no fixed point is reached in ``rounds``."""
+    from twinbench.optimize.schedule.search import retime
+
+    fam = sub.family_of_op()
+    t = table
+    extra: dict[tuple[str, float], float] = {}
+    for _ in range(rounds):
+        ops = t[t["job"] != MAINT]
+        row = dict(zip(ops["op"].astype(int), range(len(ops)), strict=True))
+        grew = False
+        for mc, end, n, share in held:
+            i = row.get(n)
+            if i is None:
+                continue
+            s_n, e_n = float(ops["start"].iat[i]), float(ops["end"].iat[i])
+            free = s_n + share * (e_n - s_n)
+            on = ops[ops["machine"] == mc]
+            if len(on):  # the next work's setup starts when the machine is free
+                first = int(on["op"].iat[int(np.argmin(on["start"].to_numpy(float)))])
+                free += sub.setup_time(mc, sub.initial_family.get(mc), fam[first])
+            if free > extra.get((mc, end), end) + 1e-9:
+                extra[mc, end] = free
+                grew = True
+        if not grew:
+            return t
+        blocks = pd.DataFrame([(mc, end, free, "held by a full buffer")
+                               for (mc, end), free in extra.items()],
+                              columns=["machine", "start", "end", "reason"])
+        with_holds = _with(sub, blocks=pd.concat([b for b in (sub.blocks, blocks) if len(b)],
+                                                 ignore_index=True))
+        t = retime(with_holds, table)
+        if t is None:
+            return None
+    return None
 
 
 def _joined(fixed: pd.DataFrame, replanned: pd.DataFrame) -> pd.DataFrame:
