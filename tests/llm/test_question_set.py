@@ -36,7 +36,7 @@ def _load(split: str) -> list[dict]:
     return load_set(path)
 
 
-SPLITS = ("dev", "test", "dev2", "test2", "test3", "dev3")
+SPLITS = ("dev", "test", "dev2", "test2", "test3", "dev3", "dev4")
 
 
 @pytest.fixture(scope="module")
@@ -86,9 +86,13 @@ def test_the_set_is_large_and_covers_every_kind_and_refusals(splits):
 #: 132/164 with the appended refusals); 164/164 after the rules were tuned on it in
 #: general classes (issue 20 item 5), dev 302/304 and dev2 118/119 kept; then, scored
 #: once: test 192/211 (91 %, 19 refused, 0 wrong), test2 98/115 (85 %, 16 refused, 1
-#: wrong), test3 126/150 (84 %, 23 refused, 1 wrong).
+#: wrong), test3 126/150 (84 %, 23 refused, 1 wrong). Dev4 (written 2026-12-03 by a
+#: seventh author, 150, 9 repeating other splits removed: 141), scored first with the
+#: stop-30 rules: 121/141 (86 %), 19 refused, 1 silently wrong; 137/141 after tuning on it
+#: (dev, dev2, dev3 kept); then, scored once: test 192/211, test2 98/115, test3 127/150.
+#: 8 refusals appended to dev4 by an eighth author after the tuning: all 8 refused.
 FLOOR = {"dev": (0.95, 0), "test": (0.89, 1), "dev2": (0.95, 0), "test2": (0.8, 2),
-         "test3": (0.8, 1), "dev3": (0.95, 0)}
+         "test3": (0.8, 1), "dev3": (0.95, 0), "dev4": (0.95, 0)}
 
 
 @pytest.mark.parametrize("split", SPLITS)

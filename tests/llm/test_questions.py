@@ -259,6 +259,51 @@ CLASSES = [
      [{"kind": "supplier_delay", "supplier": "S1", "delay": 96.0}]),
     ("S3 is not available for two weeks from week 5",
      [{"kind": "supplier_loss", "supplier": "S3", "first_week": 5, "weeks": 2}]),
+    # tuned on dev4: "the day after", "the same day", a material its supplier sells,
+    # a closed DC said as unavailable, "costs nothing", "cost twice the contract price"
+    ("ASSY2 stops for 4 hours the day after 20 January",
+     down("ASSY2", "2026-01-21 06:00", 4.0)),
+    ("PAINT1 is down the day after tomorrow for the early shift",
+     down("PAINT1", "2026-01-07 06:00", 8.0)),
+    ("PRESS1 is down for a day after 20 January",  # a duration, then a start
+     down("PRESS1", "2026-01-20 06:00", 24.0)),
+    ("WELD1 fails for 3 hours at 08:00 on 2026-01-19 and WELD2 for 1 hour at 13:00 the same "
+     "day", down("WELD1", "2026-01-19 08:00", 3.0) + down("WELD2", "2026-01-19 13:00", 1.0)),
+    ("WELD2 is down for 1 hour at 13:00 the same day", "refuse"),  # no day said before
+    ("the fasteners from S4 arrive 6 days late",
+     [{"kind": "supplier_delay", "supplier": "S4", "delay": 144.0}]),
+    ("the powder from S2 arrives 6 days late", "refuse"),  # S2 sells no powder
+    ("the steel from S1 and S2 is a week late",
+     [{"kind": "supplier_delay", "supplier": "S1", "delay": 168.0},
+      {"kind": "supplier_delay", "supplier": "S2", "delay": 168.0}]),
+    ("what if DC-SOUTH is unavailable", [{"kind": "dc_status", "dc": "DC-SOUTH",
+                                          "open": False}]),
+    ("what if the eastern DC is unavailable for a week", "refuse"),  # a DC has no outage
+    ("what if power costs nothing", [{"kind": "energy_price", "factor": 0.0}]),
+    ("what if S1 delivers nothing and power gets 10% dearer",
+     [{"kind": "supplier_loss", "supplier": "S1"}, {"kind": "energy_price", "factor": 1.1}]),
+    ("what if spot purchases cost three times the contract price",
+     [{"kind": "spot_price", "factor": 1.875}]),
+    ("S3 falls two weeks behind", [{"kind": "supplier_delay", "supplier": "S3",
+                                    "delay": 336.0}]),
+    ("not a single CAB-L is ordered in week 4",
+     [{"kind": "demand_change", "product": "CAB-L", "factor": 0.0, "first_week": 4,
+       "last_week": 4}]),
+    ("nobody buys FRM-1 in week 3",
+     [{"kind": "demand_change", "product": "FRM-1", "factor": 0.0, "first_week": 3,
+       "last_week": 3}]),
+    ("a single CAB-L is ordered in week 4", "refuse"),  # no negation: 'single' unknown
+    ("what if S2 charged 5% less", [{"kind": "supplier_price", "supplier": "S2",
+                                      "factor": 0.95, "material": "all"}]),
+    ("an north-region customer orders 12 CAB-L due 2026-02-20",
+     [{"kind": "new_order", "order_id": "NEW1", "product": "CAB-L", "quantity": 12,
+       "release": "2026-01-05 06:00", "due": "2026-02-20 06:00", "region": "north"}]),
+    ("new order R12 of 15 CAB-S released at the start of week 2 and due on Thursday of "
+     "week 3", [{"kind": "new_order", "order_id": "R12", "product": "CAB-S", "quantity": 15,
+                 "release": "2026-01-19 06:00", "due": "2026-01-29 06:00"}]),
+    ("new order R12 of 15 CAB-S due week 3", "refuse"),  # which day of week 3?
+    ("the shortest-lead-time supplier is 2 days late",
+     [{"kind": "supplier_delay", "supplier": "S3", "delay": 48.0}]),
 ]
 
 

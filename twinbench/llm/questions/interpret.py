@@ -94,6 +94,15 @@ def _clause(r: Reader) -> list[dict[str, Any]]:
                       "20% in weeks 2-5')")
     sups = _described(r) or (_names(r, "supplier", "supplier") if r.ents("supplier")
                              else _sellers(r))
+    if sups and not r.has("PRICE"):  # "the electronics from S4 come in late": what S4 sells
+        for item, e in r.ents("material"):
+            if id(item) in r.used:
+                continue
+            sold = [s for s in sups if any(s in r.lex.suppliers_selling(m) for m in e.names)]
+            if e.error or sold != sups:
+                other = ", ".join(s for s in sups if s not in sold)
+                raise Refusal(f"{other or 'the supplier'} does not sell '{item.text}'")
+            r.take(item)
     if sups:
         r.use_kw("SUPWORD", "DELIVER")
         return frames.supplier_edits(r, sups)
@@ -112,12 +121,14 @@ def _clause(r: Reader) -> list[dict[str, Any]]:
         if not names:
             raise Refusal("which distribution centre?")
         neg = r.has("NEG")
-        if r.has("OPEN") == r.has("CLOSE") and not neg:
+        # "the west DC were not available", "DC-EAST is down": closed
+        down = r.has("DOWN") and not r.has("OPEN", "CLOSE")
+        if r.has("OPEN") == r.has("CLOSE") and not neg and not down:
             raise Refusal("say whether the DC is open or closed")
         is_open = r.has("OPEN") != neg if r.has("OPEN") or r.has("CLOSE") else False
-        if r.has("CLOSE") and not r.has("OPEN"):
+        if (r.has("CLOSE") and not r.has("OPEN")) or down:
             is_open = neg
-        r.use_kw("OPEN", "CLOSE", "NEG", "DCWORD")
+        r.use_kw("OPEN", "CLOSE", "NEG", "DCWORD", *(("DOWN",) if down else ()))
         return [{"kind": "dc_status", "dc": d, "open": is_open} for d in names]
     machine_lost = r.has("LOSS") and r.ents("machine") and r.of("duration") and not \
         r.has("ADD", "REMOVE", "HAD")
@@ -219,7 +230,8 @@ def _spot(r: Reader) -> float:
     contract price" is a new spot price, the factor new / the network's (refused when
     the contract price is said with another size)."""
     ref = r.kw("CONTRACT")
-    to = [i for i in r.of("mult") if r.before(i, "TO")]
+    # "to 2.4 times the contract price", "cost twice the contract price": a new level
+    to = [i for i in r.of("mult") if r.before(i, "TO", "PRICE")]
     if not ref:
         return _factor(r, "spot price")
     base = r.lex.ctx.spot

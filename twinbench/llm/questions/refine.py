@@ -2,15 +2,22 @@
 the text between them.
 
 * relative times, from the plan's start ("today" is its first day): "tomorrow" and
-  "today" as dates, "next week" as week 1, "due in two weeks" as the date two weeks on;
+  "today" as dates, "the day after" a date (or after tomorrow) as the next day, "next
+  week" as week 1, "due in two weeks" as the date two weeks on; a new order "released
+  (at the start of) week 3" on that week's Monday, "due on Friday of week 5" that Friday;
 * a weekday said with a date ("Wednesday 21 Jan", "Monday, January 26"): dropped when it
   is the date's weekday (else it stays and the question is refused as not understood);
 * "nine times in ten" as a fraction (as "nine in ten"); "1 week and 2 days" as one
   duration (a larger unit, then a smaller one);
 * "N times as fast" / "half as long": the direction word marked as a ratio ("as fast");
 * "all day" as one day; "off" as an outage ("LASER1 off for a week"), "20% off" as down;
-* "nobody" / "no one" as the negation "no" ("nobody orders CAB-S": no demand);
-* "free" as a price factor 0 when the question is about a price or energy;
+* "nobody" / "no one" as the negation "no" ("nobody orders CAB-S": no demand; "nobody
+  buys BRK-B" too);
+* "free" as a price factor 0 when the question is about a price or energy, "costs
+  nothing" as one too;
+* "a single" after a negation ("nobody buys a single BRK-B"), "spot material prices",
+  "falls a week behind" (a delay): the extra words dropped;
+* "the same day" as the date said before it;
 * "the eastern one" after a DC, "the Polish one": "one" stands for the DC or supplier
   word;
 * "there were 3 press brakes", "we run with four weld robots": the station's total (as
@@ -75,6 +82,19 @@ def refine(toks: list[Tok], text: str, lex: Lexicon) -> list[Tok]:
             out.append(Tok("DATE", d.strftime("%Y-%m-%d"), t.text, t.start, t.end))
             k += 1
             continue
+        if t.type == "UNIT" and t.value == 24 and low == "day" and nxt is not None and \
+                nxt.type == "FROM" and nxt.text.lower() == "after" and k + 2 < len(toks) \
+                and re.search(r"\bthe\s+$", text[:t.start].lower()) and (
+                    toks[k + 2].type == "DATE" or (start is not None and toks[k + 2].type
+                                                   == "STOPW" and toks[k + 2].text.lower()
+                                                   in ("tomorrow", "today"))):
+            d2 = toks[k + 2]  # "the day after tomorrow", "the day after 14 January"
+            d = (datetime.fromisoformat(d2.value[:10]) if d2.type == "DATE" else
+                 start + timedelta(days=1 if d2.text.lower() == "tomorrow" else 0))
+            out.append(Tok("DATE", (d + timedelta(days=1)).strftime("%Y-%m-%d"),
+                           text[t.start:d2.end], t.start, d2.end))
+            k += 3
+            continue
         if start is not None and t.type == "STOPW" and low == "next" and nxt is not None \
                 and not re.search(r"\bthe\s+$", text[:t.start].lower()) and \
                 nxt.type == "UNIT" and nxt.value == 168 and \
@@ -103,6 +123,20 @@ def refine(toks: list[Tok], text: str, lex: Lexicon) -> list[Tok]:
                     Tok("NUM", float(week), toks[k + 2].text, toks[k + 2].start,
                         toks[k + 2].end)]
             k += 3
+            continue
+        if start is not None and t.type == "WEEKIDX" and nxt is not None and \
+                nxt.type == "NUM" and float(nxt.value).is_integer() and out and (
+                    out[-1].type == "RELEASE" or (  # "due week 5": which day? not read
+                        len(out) >= 3 and out[-1].type == "OF" and out[-2].type == "DAYNAME"
+                        and out[-2].value in _WEEKDAYS and out[-3].type in ("RELEASE", "DUE"))):
+            day = out[-2].value if out[-1].type == "OF" else "Mon"
+            if out[-1].type == "OF":  # "due on Friday of week 5": that Friday
+                del out[-2:]
+            d = start - timedelta(days=start.weekday()) + timedelta(
+                days=7 * int(nxt.value) + _WEEKDAYS.index(day))
+            out.append(Tok("DATE", d.strftime("%Y-%m-%d"), text[t.start:nxt.end], t.start,
+                           nxt.end))  # "released at the start of week 3": its Monday
+            k += 2
             continue
         if t.type == "DATE" and out and (out[-1].type == "DAYNAME" or (
                 out[-1].type == "AND" and len(out) >= 2 and out[-2].type == "DAYNAME")):
@@ -158,6 +192,37 @@ def refine(toks: list[Tok], text: str, lex: Lexicon) -> list[Tok]:
             continue
         if t.type == "UNKW" and low in ("nobody", "noone", "no-one"):
             out.append(Tok("NEG", None, "no", t.start, t.end))
+            k += 1
+            continue
+        if t.type == "LOSS" and low == "nothing" and out and out[-1].type == "PRICE":
+            out.append(Tok("MULT", 0.0, t.text, t.start, t.end))  # "costs us nothing"
+            k += 1
+            continue
+        if t.type == "UNKW" and low == "single" and re.search(r"\ba\s+$", text[:t.start].lower()) \
+                and any(x.type == "NEG" for x in out):
+            if out[-1].type == "NEG" and out[-1].text.lower() == "not":
+                out[-1] = Tok("NEG", None, "no", out[-1].start, t.end)  # "not a single"
+            k += 1  # "nobody buys a single BRK-B": the negation said again
+            continue
+        if t.type == "UNKW" and low in ("material", "materials") and out and \
+                out[-1].type == "SPOT":
+            k += 1  # "spot material prices": what the spot market sells
+            continue
+        if t.type == "UNIT" and t.value == 24 and low == "day" and \
+                re.search(r"\bthe\s+same\s+$", text[:t.start].lower()):
+            said = [x for x in out if x.type == "DATE"]
+            if said:  # "... at 11am the same day": the date said before
+                out.append(Tok("DATE", said[-1].value, text[t.start - 9:t.end].strip(),
+                               t.start, t.end))
+                k += 1
+                continue
+        if t.type == "DOWNDIR" and low in ("fall", "falls", "fell", "falling") and \
+                any(x.type == "LATE" and x.text.lower() == "behind" for x in toks[k + 1:k + 4]):
+            k += 1  # "falls a week behind": a delay, not a fall
+            continue
+        if t.type == "ADD" and low in ("buy", "buys", "bought", "purchase", "purchases") \
+                and out and out[-1].type == "NEG" and any(x.type == "PROD" for x in toks):
+            out.append(Tok("DEMAND", t.text, t.text, t.start, t.end))  # "nobody buys BRK-B"
             k += 1
             continue
         if t.type == "UNKW" and low == "free" and priced:

@@ -138,6 +138,8 @@ def _hyphened(m: re.Match, lex: Lexicon) -> str:
     """"steel-sheet", "press-brake": two words of the plant joined by a hyphen, when the
     hyphened word is no name of its own (CAB-S stays)."""
     a, b = m.group("a").lower(), m.group("b").lower()
+    if b == "region" and a in lex.ctx.regions:
+        return f"{m.group('a')} {m.group('b')}"  # "an east-region customer"
     if (f"{a}-{b}",) in lex.phrases or (a, b) not in lex.phrases:
         return m.group(0)
     return f"{m.group('a')} {m.group('b')}"
@@ -190,6 +192,7 @@ def rewrite(text: str, lex: Lexicon) -> str:
     text = _MONTH_N.sub(lambda m: f"{m.group('o')} 4 weeks", text)
     text = _TOTAL.sub("overall", text)
     text = _FACTOR_OF.sub(lambda m: f"{m.group('n') or m.group('m')} times", text)
+    text = re.sub(r"\b(longest|shortest)-lead-times?\b", r"\1 lead time", text, flags=re.I)
     text = _HYPHENED.sub(lambda m: _hyphened(m, lex), text)
     text = _TIMES_NOUN.sub(lambda m: f"{m.group('w')} time", text)
     text = _CLOCK_PART.sub(_clock_part, text)

@@ -59,7 +59,7 @@ for _t, _ws in {
             "dies died crashes crashed halted "
             "unavailable maintenance repair repaired idle outages stopped stops stop halts out "
             "fix fixed fixing downtime serviced servicing",
-    "DEMAND": "demand orders sales volume volumes",
+    "DEMAND": "demand orders ordered sales volume volumes",
     "ENERGY": "electricity energy power tariff tariffs kwh",
     "SHIFTW": "shift shifts",
     "BUFFER": "buffer buffers queue wip",
@@ -81,7 +81,8 @@ for _t, _ws in {
                "supplied landed",
     "RELEASE": "released release releases",
     "WEIGHT": "weight priority",
-    "PRICE": "price prices cost costs pricing charges pay pays paid paying",
+    "PRICE": "price prices cost costs pricing charges charge charged charging pay pays "
+             "paid paying",
     "RELIAB": "reliability reliable improves improve worsens deteriorates",
     "SPOT": "spot",
     "OPEN": "open opens opened reopen reopens reopened",
@@ -153,6 +154,7 @@ for _t, _ps in {
     "ALLPROD": ("across the board | all products | every product | each product | overall | "
                 "in total"),
     "PERWEEK": "per week | each week | weekly | /week | /wk",
+    "ENERGY": "per kwh | a kwh",
     "PCT": "per cent",
     "DCWORD": ("distribution centre | distribution center | distribution centres | "
                "distribution centers"),
@@ -170,7 +172,7 @@ for _t, _ps in {
     "SLOWER": "slows down | slow down | slowed down",
     "FASTER": "speeds up | speed up | sped up",
     "EARLY": "ahead of schedule",
-    "LATE": "behind schedule",
+    "LATE": "behind schedule | falls behind | fall behind | fell behind | falling behind",
     "CLOSE": "shuts down | shut down | closes down",
     "SKIP": ("quick one | quick question | how about | what about | on top | on top of that "
              "| whatever happens | no matter what | for good | permanently | in the event "
@@ -239,7 +241,7 @@ hypothetical given look looks check unfortunately apparently reportedly expect e
 forecast forecasts forecasted
 hey like i'd i'm i've wondering wonder where rerun re-run try trying tell curious
 changes change overall onwards onward number input held happen outcome overtime short
-went lasting lasts
+went came lasting lasts gave
 special running right big major gives give giving offers offer offering grants
 """.split())
 
@@ -268,7 +270,7 @@ SUPERLATIVES = {("cheapest",): "cheapest", ("most", "expensive"): "most expensiv
 FILLERS = {"the", "a", "an", "our", "all", "its", "their", "each", "every", "this", "that",
             "us", "now", "example", "instance", "plan", "time", "anything", "everything",
             "them", "it", "some", "one", "course", "line", "anyone", "customers", "schedule",
-            "planned", "expected", "normal"}
+            "planned", "expected", "normal", "whole", "entire"}
 TYPO_WORDS = sorted(w for w, t in KEYWORDS.items() if len(w) >= 6)
 SIGNIFICANT = {"NUM", "FRAC", "ORD", "DATE", "CLOCK", "NEG", "STOPW", "UNK", "UNKW", "SUP", "MACH",
                "PROCW", "MNOUN", "PROD", "PRODONE", "MAT", "DC", "REGION", "EARLY", "LATE", "UP",
