@@ -302,6 +302,14 @@ CLASSES = [
      "week 3", [{"kind": "new_order", "order_id": "R12", "product": "CAB-S", "quantity": 15,
                  "release": "2026-01-19 06:00", "due": "2026-01-29 06:00"}]),
     ("new order R12 of 15 CAB-S due week 3", "refuse"),  # which day of week 3?
+    ("what if welding a FRM-1 took twice the time",
+     [{"kind": "processing_time", "station": "WELD", "product": "FRM-1", "factor": 2.0}]),
+    ("what if painting took half the time and 10% longer", "refuse"),  # two sizes
+    ("what if we worked Saturdays from 07:00 to 13:00",
+     [{"kind": "add_shift", "name": "saturday", "start": "07:00", "end": "13:00",
+       "days": ["Sat"]}]),
+    ("what if we work Tuesdays from 15:00 to 21:00", "refuse"),  # the late shift already
+    ("what if we work Saturdays", "refuse"),  # when?
     ("the shortest-lead-time supplier is 2 days late",
      [{"kind": "supplier_delay", "supplier": "S3", "delay": 48.0}]),
 ]

@@ -67,6 +67,38 @@ scenarios:
         scenarios_from_dict("hello", plant.spec)
 
 
+@pytest.mark.parametrize(("shift", "adds"), [
+    # the demo line works Mon-Fri 06:00-22:00 (early 06-14, late 14-22)
+    (("x", "14:00", "22:00", ["Fri"]), False),  # the late shift already
+    (("x", "08:00", "12:00", ["Mon", "Wed"]), False),  # inside the early shift
+    (("x", "20:00", "23:00", ["Mon"]), True),  # one hour after the late shift
+    (("x", "06:00", "14:00", ["Sat"]), True),
+    (("x", "22:00", "06:00", ["Sun"]), True),  # Sunday night into Monday 06:00
+])
+def test_added_shift_must_add_working_time(plant, shift, adds):
+    from twinbench.scenarios.edit_checks import check_edits
+
+    name, start, end, days = shift
+    probs = check_edits([AddShift(name=name, start=start, end=end, days=days)], plant.spec)
+    assert (not probs) == adds, probs
+    if not adds:
+        assert "adds no working time" in probs[0][1] and "already cover" in probs[0][1]
+    # a second shift covered only by the first added one is refused too
+    night = AddShift(name="n1", start="22:00", end="06:00", days=["Mon"])
+    again = AddShift(name="n2", start="23:00", end="05:00", days=["Mon"])
+    probs = check_edits([night, again], plant.spec)
+    assert [loc for loc, _ in probs] == ["edits[1] (add_shift)"] and "n1" in probs[0][1]
+
+
+def test_shift_week_minutes_hand_checked():
+    from twinbench.spec.calendar import Shift
+
+    s = Shift(name="n", start="22:00", end="06:00", days=["Sun"])
+    m = s.week_minutes()
+    assert len(m) == 8 * 60 and 6 * 1440 + 22 * 60 in m and 0 in m and 6 * 60 - 1 in m
+    assert 6 * 60 not in m  # Monday 06:00 is the end, not in the shift
+
+
 def test_scenario_id_is_content(plant):
     a = Scenario(name="a", edits=[SupplierDelay(supplier="S2", delay="14 d")], seed=1)
     b = Scenario(name="b", description="same change", edits=[

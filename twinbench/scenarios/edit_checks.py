@@ -13,6 +13,7 @@ import pandas as pd
 
 from twinbench.scenarios.edits import (
     AddMachines,
+    AddShift,
     DemandChange,
     SpotPrice,
     SupplierDelay,
@@ -20,6 +21,7 @@ from twinbench.scenarios.edits import (
     _LeadTimeEdit,
 )
 from twinbench.spec import LineSpec
+from twinbench.spec.calendar import Shift
 
 if TYPE_CHECKING:
     from twinbench.optimize.supply.network import Network
@@ -52,6 +54,7 @@ def check_edits(edits: list[Any], spec: LineSpec, network: Network | None = None
              "material": sorted(m.name for m in spec.materials)}
     suppliers = {s.name: s for s in spec.suppliers}
     lead = {s.name: s.lead_time for s in spec.suppliers}  # as the edits so far leave them
+    shifts = list(spec.calendar.shifts)  # as the edits so far leave them
     out = []
     for i, e in enumerate(edits):
         where = f"edits[{i}] ({e.kind})"
@@ -76,6 +79,11 @@ def check_edits(edits: list[Any], spec: LineSpec, network: Network | None = None
             out.append((f"{where}.material",
                         f"supplier {e.supplier!r} does not sell {e.material!r}; "
                         f"allowed: {['all', *sells]!r}"))
+        if isinstance(e, AddShift):
+            out += _shift_problems(e, shifts, where)
+            shifts.append(Shift(name=e.name, start=e.start, end=e.end, days=e.days)
+                          if e.start != e.end else None)
+            shifts = [x for x in shifts if x is not None]
         if isinstance(e, _LeadTimeEdit) and e.supplier in lead:
             problem = e.lead_time_problem(lead[e.supplier])
             if problem:
@@ -87,6 +95,21 @@ def check_edits(edits: list[Any], spec: LineSpec, network: Network | None = None
     if network is not None:
         out += check_network(edits, network)
     return out
+
+
+def _shift_problems(e: AddShift, shifts: list[Any], where: str) -> list[tuple[str, str]]:
+    """An added shift that adds no working time (every minute of it already in a
+    shift: the edit would change nothing)."""
+    try:
+        mins = Shift(name=e.name, start=e.start, end=e.end, days=e.days).week_minutes()
+    except ValueError as err:  # starts and ends at once
+        return [(where, str(err).splitlines()[-1])]
+    covered = set().union(*(s.week_minutes() for s in shifts)) if shifts else set()
+    if mins and mins <= covered:
+        over = [s.name for s in shifts if s.week_minutes() & mins]
+        return [(where, f"shift {e.name!r} ({e.start}-{e.end} on {', '.join(e.days)}) adds "
+                 f"no working time: shift(s) {', '.join(over)} already cover it")]
+    return []
 
 
 def check_network(edits: list[Any], network: Network) -> list[tuple[str, str]]:

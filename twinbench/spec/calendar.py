@@ -69,6 +69,14 @@ class Shift(_Model):
         """Length of the shift [h]."""
         return (_hours(self.end) - _hours(self.start)) % 24 or 24.0
 
+    def week_minutes(self) -> set[int]:
+        """The minutes of a week (0 = Monday 00:00) the shift covers [min]; a shift that
+        crosses midnight runs into the next day (Sunday night into Monday)."""
+        a = round(_hours(self.start) * 60)
+        n = round(self.hours * 60)
+        return {(WEEKDAYS.index(d) * 1440 + a + m) % 10080 for d in self.days
+                for m in range(n)}
+
 
 class Calendar(_Model):
     """Shift calendar of the line; outside shifts machines are switched off."""

@@ -69,12 +69,16 @@ class Context:
 
 
 def _variants(word: str) -> set[str]:
-    """Inflections of a process word: weld -> welding, welder(s), welds."""
+    """Inflections of a process word: weld -> welding, welder(s), welds; assembly ->
+    assembling."""
     w = word.lower()
     out = {w, w + ("es" if w.endswith("s") else "s")}
     if w.endswith("ing"):
         stem = w[:-3]
         out |= {stem, stem + "s", stem + "er", stem + "ers"}
+    elif w.endswith("bly"):  # assembly -> assembling, assemble(s), assembler(s)
+        stem = w[:-1]
+        out |= {stem + "ing", stem + "e", stem + "es", stem + "er", stem + "ers"}
     elif len(w) >= 4 and not w.endswith("y"):
         out |= {w + "ing", w + "er", w + "ers"}
     return out

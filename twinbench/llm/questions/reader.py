@@ -116,7 +116,8 @@ def _factor(r: Reader, what: str, up: set[str] = _UPW, down: set[str] = _DOWNW,
     if len(mult) + len(pct) + len(fracs) > 1:
         raise Refusal(f"several sizes for the {what}: " + ", ".join(
             i.text for i in mult + pct + fracs))
-    ratio = [i for i in r.kw(*up, *down) if i.text.lower().startswith("as ")]
+    ratio = [i for i in r.kw(*up, *down)  # "as fast", "as long", "(half) the time"
+             if i.text.lower().startswith("as ") or i.text.lower() == "the time"]
     if ratio and (pct or what not in ("processing time", "lead time")):
         raise Refusal(f"'{ratio[0].text}' with a size the parser does not read as a ratio; "
                       "say it as a percentage (e.g. '50% faster')")

@@ -10,6 +10,7 @@ the text between them.
 * "nine times in ten" as a fraction (as "nine in ten"); "1 week and 2 days" as one
   duration (a larger unit, then a smaller one);
 * "N times as fast" / "half as long": the direction word marked as a ratio ("as fast");
+  "took half the time", "twice the time" as "half as long", "twice as long";
 * "all day" as one day; "off" as an outage ("LASER1 off for a week"), "20% off" as down;
 * "nobody" / "no one" as the negation "no" ("nobody orders CAB-S": no demand; "nobody
   buys BRK-B" too);
@@ -21,7 +22,8 @@ the text between them.
 * "the eastern one" after a DC, "the Polish one": "one" stands for the DC or supplier
   word;
 * "there were 3 press brakes", "we run with four weld robots": the station's total (as
-  "we had 3 press brakes").
+  "we had 3 press brakes");
+* "we work on Sundays from 10:00 to 18:00": a shift added on those days.
 """
 
 from __future__ import annotations
@@ -50,6 +52,27 @@ def _between(text: str, a: Tok, b: Tok) -> str:
     return text[a.end:b.start].strip().lower()
 
 
+#: token types that make "we work ..." something other than an added shift
+_NOT_A_SHIFT = {"SHIFTW", "NIGHT", "WEEKEND", "SATURDAY", "SUNDAY", "MACH", "MNOUN", "PROCW",
+                "SUP", "PROD", "ENERGY", "DC", "DCWORD", "NEG", "REMOVE"}
+
+
+def _worked_days(toks: list[Tok], text: str) -> list[Tok]:
+    """"we work on Sundays from 10:00 to 18:00": a shift added on those days (an ADD and a
+    shift word before the day), when the question names days and a clock span and nothing
+    else a shift cannot be."""
+    days = [k for k, t in enumerate(toks) if t.type == "DAYNAME"]
+    clocks = [k for k, t in enumerate(toks) if t.type == "CLOCK"]
+    if not days or len(clocks) != 2 or any(t.type in _NOT_A_SHIFT for t in toks) or \
+            not any(t.type == "TO" for t in toks[clocks[0]:clocks[1]]) or not re.search(
+                r"\bwe\s+(?:also\s+)?(?:work|worked|would\s+work|were\s+to\s+work)\b",
+                text, re.I):
+        return toks
+    at = toks[days[0]].start
+    added = [Tok("ADD", "add", "", at, at), Tok("SHIFTW", "shift", "", at, at)]
+    return [*toks[:days[0]], *added, *toks[days[0]:]]
+
+
 def refine(toks: list[Tok], text: str, lex: Lexicon) -> list[Tok]:
     """The tokens with the phrasings of the module docstring read.
 
@@ -71,6 +94,7 @@ def refine(toks: list[Tok], text: str, lex: Lexicon) -> list[Tok]:
     priced = any(t.type in ("ENERGY", "PRICE", "SPOT") for t in toks)
     has_dc = any(t.type in ("DC", "DCWORD") for t in toks)
     released = any(t.type == "RELEASE" for t in toks)  # "due in 3 weeks": of release?
+    toks = _worked_days(toks, text)
     out: list[Tok] = []
     k = 0
     while k < len(toks):
@@ -224,6 +248,12 @@ def refine(toks: list[Tok], text: str, lex: Lexicon) -> list[Tok]:
                 and out and out[-1].type == "NEG" and any(x.type == "PROD" for x in toks):
             out.append(Tok("DEMAND", t.text, t.text, t.start, t.end))  # "nobody buys BRK-B"
             k += 1
+            continue
+        if t.type in ("FRAC", "MULT") and re.match(r"\s+the\s+time\b", text[t.end:],
+                                                  re.I) and not (nxt and nxt.type in (
+                                                      "SLOWER", "FASTER")):
+            out += [t, Tok("SLOWER", None, "the time", t.end, t.end)]  # "half the time"
+            k += 1  # as "half as long": a ratio of the time
             continue
         if t.type == "UNKW" and low == "free" and priced:
             out.append(Tok("MULT", 0.0, t.text, t.start, t.end))  # "electricity were free"
