@@ -310,6 +310,10 @@ CLASSES = [
        "days": ["Sat"]}]),
     ("what if we work Tuesdays from 15:00 to 21:00", "refuse"),  # the late shift already
     ("what if we work Saturdays", "refuse"),  # when?
+    ("S1 is 3 days late and its steel tube prices rise 5%",
+     [{"kind": "supplier_delay", "supplier": "S1", "delay": 72.0},
+      {"kind": "supplier_price", "supplier": "S1", "factor": 1.05, "material": "steel_tube"}]),
+    ("S3 is 3 days late and its electronics prices rise 5%", "refuse"),  # S3: powder only
     ("the shortest-lead-time supplier is 2 days late",
      [{"kind": "supplier_delay", "supplier": "S3", "delay": 48.0}]),
 ]

@@ -359,7 +359,9 @@ def interpret(clauses: list[Clause], lex: Lexicon) -> list[dict[str, Any]]:
                    for e in i.value):  # "add a night shift and a fourth weld robot"
                 inherited = [i for i in inherited if i.value not in _SHIFT_KWS]
             clause = Clause([*clause.items, *[Item("kw", i.value, []) for i in inherited]])
-        if prev is not None and not any(i.kind == "ents" for i in clause.items) and any(
+        if prev is not None and not any(  # "and its (fastener) prices": prev's entities
+                i.kind == "ents" and any(e.kind != "material" for e in i.value)
+                for i in clause.items) and any(
                 i.kind == "kw" and i.value == "PRON" for i in clause.items):
             clause = Clause([*clause.items, *[Item("ents", i.value, []) for i in prev.items
                                               if i.kind == "ents"]])
