@@ -81,9 +81,8 @@ def check_edits(edits: list[Any], spec: LineSpec, network: Network | None = None
                         f"allowed: {['all', *sells]!r}"))
         if isinstance(e, AddShift):
             out += _shift_problems(e, shifts, where)
-            shifts.append(Shift(name=e.name, start=e.start, end=e.end, days=e.days)
-                          if e.start != e.end else None)
-            shifts = [x for x in shifts if x is not None]
+            if e.start != e.end:
+                shifts.append(Shift(name=e.name, start=e.start, end=e.end, days=e.days))
         if isinstance(e, _LeadTimeEdit) and e.supplier in lead:
             problem = e.lead_time_problem(lead[e.supplier])
             if problem:
