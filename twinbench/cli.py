@@ -284,13 +284,14 @@ def reschedule_cmd(
 ) -> None:
     """Replan the first week from the current state after breakdowns, late materials or
     rush orders: running and frozen work stays, the rest moves as little as it can."""
+    from twinbench.optimize.schedule.reschedule import RescheduleFailed
     from twinbench.optimize.schedule.reschedule_week import reschedule_week
 
     try:
         res = reschedule_week(plant, now=now, freeze=freeze, breakdowns=breakdown or [],
                               late=late or [], rush=rush or [], time_limit=time_limit,
                               max_loss=max_loss, seed=seed)
-    except (FileNotFoundError, ValueError) as err:
+    except (FileNotFoundError, ValueError, RescheduleFailed) as err:
         _fail(err)
     typer.echo(res.summary())
     if out is not None:

@@ -343,3 +343,70 @@ def test_reschedule_keeps_the_hold_of_a_full_buffer():
     assert t["J0", 1][1:] == pytest.approx((2.1, 6.1))
     assert t["J1", 0][1:] == pytest.approx((5.1, 5.6))
     assert res.violations() == []
+
+
+# (i) ... and on a machine whose work and its next step both stay
+def test_reschedule_keeps_the_hold_when_the_next_step_stays_too():
+    from twinbench.optimize.schedule.reschedule import reschedule
+
+    # flow(0) again: at 0.5 h both steps of J0 are in progress (F1 0-1 h, S1 0.25-4.25 h)
+    # and stay. F1 is held by J0's last unit until 0.25 + (4 - 0 - 1) x 1 h = 3.25 h, so
+    # after F1 breaks down 1.5-2.0 h, J1 still cannot start before 3.25 h (the end of the
+    # repair, 2.0 h, would put a unit on F1 while J0's is still on it)
+    approved = solve_schedule(flow(0), "flow", time_limit=30, method="mip")
+    bd = pd.DataFrame({"machine": ["F1"], "start": [1.5], "end": [2.0]})
+    res = reschedule(approved, 0.5, breakdowns=bd, time_limit=10)
+    t = by_job(res.table)
+    assert t["J0", 1][1:] == pytest.approx((0.25, 4.25))
+    assert t["J1", 0][1:] == pytest.approx((3.25, 3.75))
+    assert res.violations() == []
+
+
+# (j) a step in progress runs out of units when the step before it is interrupted
+def test_reschedule_waits_for_the_units_of_an_interrupted_step():
+    from twinbench.optimize.schedule.reschedule import reschedule
+
+    # flow(None): J0 on F1 0-1 h (4 units of 0.25 h), on S1 0.25-4.25 h (1 h a unit). F1
+    # breaks down at 0.5 h (2 units done) until 2.5 h: F1 ends at 2.5 + 0.5 = 3.0 h, its
+    # units reach S1 at 0.25, 0.5, 2.75, 3.0 h; S1 runs them 0.25-1.25, 1.25-2.25,
+    # 2.75-3.75, 3.75-4.75 h: it stands still 0.5 h and ends at 4.75 h. J1 (planned on F1
+    # at 1.0 h) follows J0 on F1: 3.0-3.5 h
+    approved = solve_schedule(flow(None), "flow", time_limit=30, method="mip")
+    assert by_job(approved.table)["J0", 1][1:] == pytest.approx((0.25, 4.25))
+    bd = pd.DataFrame({"machine": ["F1"], "start": [0.5], "end": [2.5]})
+    res = reschedule(approved, 0.5, breakdowns=bd, time_limit=10)
+    t = by_job(res.table)
+    assert t["J0", 0][1:] == pytest.approx((0.0, 3.0))
+    assert t["J0", 1][1:] == pytest.approx((0.25, 4.75))
+    assert t["J1", 0][1:] == pytest.approx((3.0, 3.5))
+    s1 = res.table[(res.table["job"] == "J0") & (res.table["step"] == 1)].iloc[0]
+    assert (s1["state"], s1["pause"]) == ("in progress", pytest.approx(0.5))
+    assert res.violations() == []
+
+
+# (k) a repair of the step a full buffer feeds holds the machine before it for as long
+def test_a_repair_downstream_lengthens_the_hold_of_a_full_buffer():
+    from twinbench.optimize.schedule.reschedule import reschedule
+
+    # flow(0): J0 on F1 0-1 h, on S1 0.25-4.25 h (4 units of 1 h), J1 on F1 at 3.25 h
+    # (frozen: inside 0.5 + 4 h). S1 breaks down 0.5-1.5 h with J0 on it: it stands still
+    # 1 h and ends at 5.25 h. F1 is held until S1 has taken all but one unit: 3 units of
+    # work plus the 1 h standing still, 0.25 + 3 + 1 = 4.25 h (not 0.25 + 3/4 x 5 = 4.0 h,
+    # the lengthened step taken as running at one rate). J1 cannot run as approved: it is
+    # replanned at 4.25-4.75 h
+    approved = solve_schedule(flow(0), "flow", time_limit=30, method="mip")
+    assert by_job(approved.table)["J1", 0][1] == pytest.approx(3.25)
+    bd = pd.DataFrame({"machine": ["S1"], "start": [0.5], "end": [1.5]})
+    res = reschedule(approved, 0.5, freeze=4.0, breakdowns=bd, time_limit=10)
+    t = by_job(res.table)
+    assert t["J0", 1][1:] == pytest.approx((0.25, 5.25))
+    assert t["J1", 0][1:] == pytest.approx((4.25, 4.75))
+    state = res.table.set_index(["job", "step"])["state"]
+    assert (state["J0", 1], state["J1", 0]) == ("in progress", "replanned")
+    assert res.violations() == []
+    # the checker alike: J1 at 4.0 h would start while F1 still holds J0's last unit
+    early = res.table.assign(start=lambda d: d["start"].where(d["job"] != "J1", 4.0),
+                             end=lambda d: d["end"].where(d["job"] != "J1", 4.5))
+    from twinbench.optimize.schedule.reschedule import whole_plan_violations
+    bad = whole_plan_violations(approved.problem, early, bd)
+    assert any("F1: J1 step 0 starts at 4.000 h" in b for b in bad), bad

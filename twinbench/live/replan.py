@@ -88,7 +88,7 @@ def replan_breakdown(plant_dir: str | None, machine: str, down_from: pd.Timestam
     """
     from twinbench.data.plant import load_plant
     from twinbench.optimize.schedule.problem import ScheduleInputError
-    from twinbench.optimize.schedule.reschedule import reschedule
+    from twinbench.optimize.schedule.reschedule import RescheduleFailed, reschedule
     from twinbench.optimize.schedule.reschedule_week import (
         WeekReschedule,
         approved_week,
@@ -123,7 +123,7 @@ def replan_breakdown(plant_dir: str | None, machine: str, down_from: pd.Timestam
     try:
         res = reschedule(approved, now, freeze=freeze, breakdowns=bd,
                          time_limit=time_limit, seed=seed)
-    except ScheduleInputError as err:
+    except (ScheduleInputError, RescheduleFailed) as err:
         return Replan(False, f"the rescheduler refused: {err}", week_start)
     week = WeekReschedule(approved, res)
     cands = res.candidates

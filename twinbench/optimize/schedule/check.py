@@ -19,8 +19,8 @@ import pandas as pd
 
 from twinbench.optimize.schedule.problem import ScheduleProblem
 
-__all__ = ["DEADLINE_PENALTY", "MAINT", "check_schedule", "deadline_excess", "objective_value",
-           "schedule_kpis"]
+__all__ = ["DEADLINE_PENALTY", "MAINT", "check_schedule", "deadline_excess", "done_at",
+           "objective_value", "schedule_kpis"]
 
 MAINT = "MAINT"
 #: objective units charged per hour past a hard deadline by the heuristics: far above any
@@ -28,8 +28,19 @@ MAINT = "MAINT"
 DEADLINE_PENALTY = 1e6
 
 
+def done_at(start: float, end: float, x: float, pause: tuple[float, float] | None,
+             ) -> float:
+    """Hour a share ``x`` [1] of an operation's work is done [h]: at its own rate from
+    ``start``, standing still ``pause = (at, hours)`` when that comes first."""
+    if pause is None:
+        return start + x * (end - start)
+    at, hours = pause
+    t = start + x * (end - start - hours)
+    return t + hours if t > at else t
+
+
 def check_schedule(problem: ScheduleProblem, table: pd.DataFrame, tol: float = 1e-5,
-                   ) -> list[str]:
+                   paused: Mapping[int, tuple[float, float]] | None = None) -> list[str]:
     """Every violated rule, in the plant's terms (empty list: the schedule is feasible).
 
     Checks: each operation scheduled once on an eligible machine for its duration; job
@@ -40,7 +51,17 @@ def check_schedule(problem: ScheduleProblem, table: pd.DataFrame, tol: float = 1
     full buffer starts nothing new until the lot's next step has taken all but the
     buffer's units plus one; no crew has more machines setting up or processing than
     operators on duty (both rules: :mod:`twinbench.optimize.schedule.resources`).
+
+    Parameters
+    ----------
+    paused
+        ``{op: (at, hours)}`` [h, h]: operations that stood still for ``hours`` from hour
+        ``at`` (interrupted by a repair, or waiting for their previous step's units) and
+        ran at their own rate before and after; they last their duration plus the pause,
+        and lot streaming counts their work at that rate around the pause. Rescheduling
+        passes the operations a disruption caught in progress.
     """
+    paused = dict(paused or {})
     out: list[str] = []
     need = {"job", "op", "machine", "start", "end"}
     if need - set(table.columns):
@@ -72,9 +93,11 @@ def check_schedule(problem: ScheduleProblem, table: pd.DataFrame, tol: float = 1
         if r.machine not in modes[o]:
             out.append(f"{label[o]} runs on {r.machine}, which is not eligible (eligible: "
                        f"{sorted(modes[o])})")
-        elif abs((r.end - r.start) - modes[o][r.machine]) > tol * max(1.0, modes[o][r.machine]):
-            out.append(f"{label[o]} on {r.machine} lasts {r.end - r.start:.4f} h, its duration "
-                       f"is {modes[o][r.machine]:.4f} h")
+        elif abs((r.end - r.start) - paused.get(o, (0.0, 0.0))[1] - modes[o][r.machine]) > (
+                tol * max(1.0, modes[o][r.machine])):
+            stood = (f" (with {paused[o][1]:.4f} h standing still)" if o in paused else "")
+            out.append(f"{label[o]} on {r.machine} lasts {r.end - r.start:.4f} h{stood}, its "
+                       f"duration is {modes[o][r.machine]:.4f} h")
         rel = float(problem.jobs.at[problem.ops.at[o, "job"], "release"])
         if r.start < rel - tol:
             out.append(f"{label[o]} starts at {r.start:.3f} h, before its release {rel:.3f} h")
@@ -89,8 +112,9 @@ def check_schedule(problem: ScheduleProblem, table: pd.DataFrame, tol: float = 1
         n = int(nxt[o])
         if n < 0 or o not in end or n not in start:
             continue
-        lag_s = start[o] + share[o] * (end[o] - start[o])
-        lag_e = end[o] + share[o] * (end[n] - start[n])
+        lag_s = done_at(start[o], end[o], share[o], paused.get(o))
+        run_n = end[n] - start[n] - paused.get(n, (0.0, 0.0))[1]
+        lag_e = end[o] + share[o] * run_n
         if start[n] < lag_s - tol:
             out.append(f"{label[n]} starts at {start[n]:.3f} h before {label[o]} "
                        + ("ends" if share[o] == 1 else "has its first transfer batch done")
@@ -124,7 +148,7 @@ def check_schedule(problem: ScheduleProblem, table: pd.DataFrame, tol: float = 1
         if r.start < t["earliest"] - tol or r.end > t["deadline"] + tol:
             out.append(f"maintenance {r.op} runs {r.start:.3f}-{r.end:.3f} h, outside its "
                        f"window {t['earliest']:.3f}-{t['deadline']:.3f} h")
-    held = _held_until(problem, start, end)
+    held = _held_until(problem, start, end, paused)
     crew_of = {mc: c for c, mcs in problem.crews.items() for mc in mcs}
     busy: dict[str, list[tuple[float, float, str]]] = {c: [] for c in problem.crews}
     # machines: no overlap, setups, blocks, holds
@@ -174,9 +198,11 @@ def check_schedule(problem: ScheduleProblem, table: pd.DataFrame, tol: float = 1
 
 
 def _held_until(problem: ScheduleProblem, start: dict[int, float],
-                end: dict[int, float]) -> dict[int, float]:
+                end: dict[int, float], paused: Mapping[int, tuple[float, float]],
+                ) -> dict[int, float]:
     """Operations whose machine a full buffer holds past their end: ``{op: hour}`` [h]
-    when the lot's next step has taken all but ``B + 1`` of its ``q`` units."""
+    when the lot's next step has taken all but ``B + 1`` of its ``q`` units (a next step
+    that stands still takes none meanwhile: ``paused`` as :func:`check_schedule`)."""
     out: dict[int, float] = {}
     if not problem.buffers or "quantity" not in problem.jobs:
         return out
@@ -190,7 +216,7 @@ def _held_until(problem: ScheduleProblem, start: dict[int, float],
         cap = problem.buffers.get(str(st[n]))
         q = float(qty.at[problem.ops.at[o, "job"]])
         if cap is not None and q > cap:
-            out[o] = max(end[o], start[n] + (q - cap - 1) / q * (end[n] - start[n]))
+            out[o] = max(end[o], done_at(start[n], end[n], (q - cap - 1) / q, paused.get(n)))
     return out
 
 

@@ -38,7 +38,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from twinbench.optimize.schedule.check import MAINT, check_schedule, objective_value, schedule_kpis
+from twinbench.optimize.schedule.check import (
+    MAINT,
+    check_schedule,
+    done_at,
+    objective_value,
+    schedule_kpis,
+)
 from twinbench.optimize.schedule.decode import (
     COLUMNS,
     SEQUENCE,
@@ -53,7 +59,18 @@ from twinbench.optimize.schedule.problem import ScheduleInputError, ScheduleProb
 from twinbench.optimize.schedule.search import improve
 from twinbench.optimize.schedule.solve import Schedule, _finish_table, solve_schedule
 
-__all__ = ["Rescheduled", "add_jobs", "moved_operations", "reschedule", "whole_plan_violations"]
+__all__ = ["RescheduleFailed", "Rescheduled", "add_jobs", "moved_operations", "reschedule",
+           "whole_plan_violations"]
+
+
+#: why a candidate plan has no timing: its machine orders cannot be followed
+_CIRCLE = ("its machine orders wait in a circle (a machine held by a full buffer until "
+           "work that waits for that machine)")
+
+
+class RescheduleFailed(RuntimeError):
+    """No candidate plan of the remaining work passes the independent check; the message
+    names each candidate's first violation."""
 
 
 @dataclass
@@ -65,7 +82,9 @@ class Rescheduled:
     table
         The whole plan (``job, op, step, machine, start, end, setup`` [h] and wall times
         when known; ``op`` indexes ``problem.ops``) with ``state``: ``done``, ``in
-        progress``, ``frozen`` (kept as approved) or ``replanned``.
+        progress``, ``frozen`` (kept as approved) or ``replanned``; ``interrupted`` work in
+        progress stands still for ``pause`` [h] from ``pause_at`` [h] (a repair of its
+        machine, or its previous step's units held up by one).
     plan
         The schedule of the remaining problem (its ``problem`` is that sub-problem, its
         ``violations()`` the independent check).
@@ -76,7 +95,8 @@ class Rescheduled:
         One row per operation of the approved plan that moved: ``job, op, step,
         machine_before, machine_after, start_before, start_after, shift`` [h].
     candidates
-        ``name, objective, moved, score, valid, chosen`` of each plan considered (score:
+        ``name, objective, moved, valid, why, score, chosen`` of each plan considered
+        (why: the first rule an invalid one breaks; score:
         moved operations when the objective is within ``max_loss``, else inf; or objective
         plus ``stability`` per moved operation).
     stability
@@ -195,6 +215,9 @@ def _fixed_rows(problem: ScheduleProblem, table: pd.DataFrame, now: float, freez
     t["state"] = np.where(done, "done", np.where(running, "in progress",
                                                  np.where(frozen, "frozen", "")))
     t["interrupted"] = False
+    t["pause_at"], t["pause"] = np.nan, 0.0
+    c_end, c_int = t.columns.get_loc("end"), t.columns.get_loc("interrupted")
+    c_at, c_p = t.columns.get_loc("pause_at"), t.columns.get_loc("pause")
     for b in bd.itertuples(index=False):
         on = t["machine"] == b.machine
         hit = on & (t["start"] < b.end) & (t["end"] > b.start)
@@ -203,19 +226,62 @@ def _fixed_rows(problem: ScheduleProblem, table: pd.DataFrame, now: float, freez
         for i in np.flatnonzero((hit & (t["state"] == "in progress")).to_numpy()):
             s, e = float(t["start"].iat[i]), float(t["end"].iat[i])
             stop = max(float(b.start), s, now)
-            t.iat[i, t.columns.get_loc("end")] = float(b.end) + max(0.0, e - stop)
-            t.iat[i, t.columns.get_loc("interrupted")] = True
+            t.iat[i, c_end] = float(b.end) + max(0.0, e - stop)
+            t.iat[i, c_int] = True
+            # two repairs in one operation: one pause from the first, as long as both
+            t.iat[i, c_at] = np.nanmin([t.iat[i, c_at], stop])
+            t.iat[i, c_p] += float(t.iat[i, c_end]) - e
+    _starve(problem, t, now)
     _release_conflicts(problem, t)
     return t[t["state"] != ""]
+
+
+def _starve(problem: ScheduleProblem, t: pd.DataFrame, now: float) -> None:
+    """Lengthen (in place) a step in progress whose previous step was interrupted: with lot
+    streaming it takes each transfer batch when it arrives (the previous step's work done at
+    its own rate around its pause) and it is free, one batch's time each.
+
+    The wait is a pause (``interrupted``, ``pause_at`` = ``now``, ``pause`` [h]): the step
+    stands still from ``now`` (the earliest it can run out of units; for its own next step
+    the checker then counts the pause as soon as possible, never too early). Steps are
+    taken in routing order, so a chain of such steps waits in turn.
+    """
+    is_op = (t["job"] != MAINT).to_numpy()
+    if not (is_op & t["interrupted"].to_numpy(bool)).any():
+        return
+    nxt = problem.next_op()
+    share = problem.transfer_share()
+    row_of = {int(o): i for i, o in zip(np.flatnonzero(is_op), t.loc[is_op, "op"], strict=True)}
+    c_end, c_int = t.columns.get_loc("end"), t.columns.get_loc("interrupted")
+    c_at, c_p = t.columns.get_loc("pause_at"), t.columns.get_loc("pause")
+    for o in sorted(row_of):  # a job's steps are consecutive, in routing order
+        i, j = row_of[o], row_of.get(int(nxt[o]))
+        if j is None or not t.iat[i, c_int] or t["state"].iat[j] != "in progress":
+            continue
+        s_n, e_n = float(t["start"].iat[j]), float(t.iat[j, c_end])
+        run = e_n - s_n - float(t.iat[j, c_p])
+        s_o, e_o, sh = float(t["start"].iat[i]), float(t.iat[i, c_end]), float(share[o])
+        pause = (float(t.iat[i, c_at]), float(t.iat[i, c_p])) if t.iat[i, c_p] > 0 else None
+        need = s_n  # each transfer batch: when it arrives and the step is free, one batch
+        for k in range(1, round(1.0 / sh) + 1):
+            need = max(need, done_at(s_o, e_o, k * sh, pause)) + sh * run
+        if need > e_n + 1e-9:
+            t.iat[j, c_end] = need
+            t.iat[j, c_int] = True
+            t.iat[j, c_at] = np.nanmin([t.iat[j, c_at], now])
+            t.iat[j, c_p] += need - e_n
 
 
 def _release_conflicts(problem: ScheduleProblem, t: pd.DataFrame, tol: float = 1e-4) -> None:
     """Release (state ``""``) frozen rows of ``t`` that conflict with the fixed rows before
     them by more than ``tol`` [h] (the checker's tolerance), to a fixed point (in
     place)."""
+    from twinbench.optimize.schedule.resources import hold_share
+
     fam = problem.family_of_op()
     nxt = problem.next_op()
     share = problem.transfer_share()
+    hold = hold_share(problem)
     is_op = (t["job"] != MAINT).to_numpy()
     row_of = {int(o): i for i, o in zip(np.flatnonzero(is_op), t.loc[is_op, "op"], strict=True)}
     col = t.columns.get_loc("state")
@@ -235,11 +301,16 @@ def _release_conflicts(problem: ScheduleProblem, t: pd.DataFrame, tol: float = 1
                 continue
             s_o, e_o = float(t["start"].iat[i]), float(t["end"].iat[i])
             s_n, e_n = float(t["start"].iat[j]), float(t["end"].iat[j])
-            if (s_n < s_o + share[o] * (e_o - s_o) - tol
+            pause = ((float(t["pause_at"].iat[i]), float(t["pause"].iat[i]))
+                     if t["pause"].iat[i] > 0 else None)
+            if (s_n < done_at(s_o, e_o, share[o], pause) - tol
                     or e_n < e_o + share[o] * (e_n - s_n) - tol):
                 t.iat[j, col], changed = "", True
-        # machines: a frozen row must start after the fixed row before it, set up
+        # machines: a frozen row must start after the fixed row before it is free (a full
+        # buffer can hold it: until its next step takes the units when that step stays;
+        # a replanned next step may take them later, so the frozen row is replanned too)
         st = t["state"].to_numpy(object)
+        free = _fixed_free(problem, t[st != ""])
         for m, g in t[st != ""].groupby("machine"):
             g = g.sort_values(["start", "end"])
             for a, b in zip(g.index[:-1], g.index[1:], strict=True):
@@ -247,7 +318,12 @@ def _release_conflicts(problem: ScheduleProblem, t: pd.DataFrame, tol: float = 1
                     continue
                 f_a = fam[int(t.at[a, "op"])] if t.at[a, "job"] != MAINT else None
                 f_b = fam[int(t.at[b, "op"])] if t.at[b, "job"] != MAINT else None
-                if t.at[b, "start"] < t.at[a, "end"] + problem.setup_time(m, f_a, f_b) - tol:
+                o_a = int(t.at[a, "op"]) if f_a is not None else -1
+                n_a = row_of.get(int(nxt[o_a])) if o_a >= 0 and nxt[o_a] >= 0 else None
+                open_hold = (o_a >= 0 and hold[o_a] >= 0 and n_a is not None
+                             and st[n_a] == "")
+                if open_hold or t.at[b, "start"] < (
+                        float(free[a]) + problem.setup_time(m, f_a, f_b) - tol):
                     t.at[b, "state"], changed = "", True
                     break  # the machine's order changed: look again
 
@@ -257,20 +333,19 @@ def whole_plan_violations(problem: ScheduleProblem, table: pd.DataFrame,
     """The independent check of a whole replanned ``table`` (fixed and replanned rows).
 
     ``problem`` is the disrupted problem without the breakdowns; an ``interrupted`` row
-    lasts its duration plus the repair, and is the only work allowed to span a breakdown.
+    lasts its duration plus its ``pause`` from ``pause_at`` [h] (a repair, or waiting for
+    an interrupted previous step), and is the only work allowed to span a breakdown.
     Late materials are checked on the remaining problem (work already started had its
     material).
     """
-    modes = problem.modes.copy()
-    if "interrupted" in table:
-        for r in table[table["interrupted"].fillna(False).astype(bool)].itertuples(index=False):
-            if r.job == MAINT:
-                continue
-            hit = (modes["op"] == int(r.op)) & (modes["machine"] == r.machine)
-            modes.loc[hit, "duration"] = float(r.end) - float(r.start)
+    paused = {}
+    if "pause" in table:
+        p = table[(table["job"] != MAINT) & (table["pause"].fillna(0.0) > 0)]
+        paused = {int(r.op): (float(r.pause_at), float(r.pause))
+                  for r in p.itertuples(index=False)}
     last = float(table["end"].max()) if len(table) else 0.0
-    check = _with(problem, modes=modes, horizon=max(problem.horizon, last))
-    out = check_schedule(check, table, tol=tol)
+    check = _with(problem, horizon=max(problem.horizon, last))
+    out = check_schedule(check, table, tol=tol, paused=paused)
     keep = ~table["interrupted"].fillna(False).astype(bool) if "interrupted" in table else (
         pd.Series(True, index=table.index))
     for b in breakdowns.itertuples(index=False):
@@ -304,8 +379,9 @@ def _remaining(problem: ScheduleProblem, fixed: pd.DataFrame, now: float, bd: pd
     fam = problem.family_of_op()
     ready = {m: max(now, float(problem.machine_ready.get(m, 0.0))) for m in problem.machines}
     init = dict(problem.initial_family)
+    free = _fixed_free(problem, fixed)
     for m, g in fixed.groupby("machine"):
-        ready[m] = max(ready[m], float(g["end"].max()))
+        ready[m] = max(ready[m], float(free[g.index].max()))
         w = g[g["job"] != MAINT]
         if len(w):
             init[m] = fam[int(w.loc[w["end"].idxmax(), "op"])]
@@ -320,6 +396,34 @@ def _remaining(problem: ScheduleProblem, fixed: pd.DataFrame, now: float, bd: pd
                 initial_family=init, blocks=blocks, maintenance=mt.reset_index(drop=True),
                 machine_ready=ready, name=f"{problem.name} after {now:.1f} h")
     return sub, keep
+
+
+def _fixed_free(problem: ScheduleProblem, fixed: pd.DataFrame) -> pd.Series:
+    """Hour each fixed row's machine is free again [h], by row of ``fixed``: its end, or
+    later while a full buffer holds it and its job's next step is fixed too
+    (:func:`~twinbench.optimize.schedule.resources.hold_share`; a replanned next step is
+    :func:`_held_machines`' part)."""
+    from twinbench.optimize.schedule.resources import hold_share
+
+    free = fixed["end"].astype(float).copy()
+    is_op = fixed["job"] != MAINT
+    if not is_op.any():
+        return free
+    hold = hold_share(problem)
+    nxt = problem.next_op()
+    row = dict(zip(fixed.loc[is_op, "op"].astype(int), fixed.index[is_op], strict=True))
+    for o, i in row.items():
+        j = row.get(int(nxt[o])) if hold[o] >= 0 else None
+        if j is not None:
+            free[i] = max(free[i], done_at(float(fixed.at[j, "start"]),
+                                           float(fixed.at[j, "end"]), hold[o], _pause(fixed, j)))
+    return free
+
+
+def _pause(t: pd.DataFrame, i: object) -> tuple[float, float] | None:
+    """``(pause_at, pause)`` [h] of row ``i`` of a fixed table, None when it runs through."""
+    p = float(t.at[i, "pause"]) if "pause" in t else 0.0
+    return (float(t.at[i, "pause_at"]), p) if p > 0 else None
 
 
 def _repair(sub: ScheduleProblem, approved: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
@@ -454,16 +558,16 @@ def reschedule(approved: Schedule, now: float, *, freeze: float = 0.0,
                  for name, t in cands]
     rows, best = [], None
     for name, t in cands:
-        valid = t is not None and not check_schedule(sub, t, tol=1e-4)
-        if valid:  # and together with what stays, as one plan
+        why = [_CIRCLE] if t is None else check_schedule(sub, t, tol=1e-4)
+        if not why:  # and together with what stays, as one plan
             full = _back(t, keep, sub)
-            valid = not whole_plan_violations(whole, _joined(fixed, full), bd)
-        if not valid:
-            rows.append((name, np.nan, np.nan, valid))
+            why = whole_plan_violations(whole, _joined(fixed, full), bd)
+        if why:
+            rows.append((name, np.nan, np.nan, False, why[0]))
             continue
         rows.append((name, objective_value(schedule_kpis(sub, t), weights),
-                     len(moved_operations(approved_t, full, tol)), valid))
-    cand = pd.DataFrame(rows, columns=["name", "objective", "moved", "valid"])
+                     len(moved_operations(approved_t, full, tol)), True, ""))
+    cand = pd.DataFrame(rows, columns=["name", "objective", "moved", "valid", "why"])
     if stability is not None:
         cand["score"] = cand["objective"] + stability * cand["moved"]
     else:
@@ -474,7 +578,9 @@ def reschedule(approved: Schedule, now: float, *, freeze: float = 0.0,
     if sub.n_ops:
         ok = cand[cand["valid"]]
         if not len(ok):
-            raise RuntimeError("no candidate plan of the remaining work passes the check")
+            raise RescheduleFailed(
+                f"no plan of the remaining work after {now:.2f} h passes the check: "
+                + "; ".join(f"{r.name}: {r.why}" for r in cand.itertuples(index=False)))
         pick = ok.sort_values(["score", "objective"], kind="stable").index[0]
         cand.loc[pick, "chosen"] = True
         name = cand.at[pick, "name"]
@@ -525,8 +631,31 @@ def _release_holds(sub: ScheduleProblem, table: pd.DataFrame,
     fixed operation takes its next work only when free: the successor's start plus its
     held share of the successor's duration, then its setup. The hold is added as a block on
     the machine and the plan re-timed by the decoder (same machine orders), to a fixed
-    point (re-timing can delay a successor, which lengthens its hold). None when the orders
-    cannot be followed or no fixed point is reached in ``rounds``."""
+    point (re-timing can delay a successor, which lengthens its hold).
+
+    The orders can wait in a circle: the held machine's next work feeds, through its
+    job, work that comes before the successor on the successor's machine (work the
+    approved plan ran before the fixed operation, now delayed past it). Then the
+    successors go first on their machines, which only the fixed work feeds, and the plan
+    is re-timed again. None when neither order reaches a fixed point in ``rounds``."""
+    from twinbench.optimize.schedule.search import retime
+
+    out = _hold_fixed_point(sub, table, held, rounds)
+    if out is not None:
+        return out
+    first = table.copy()
+    is_op = (first["job"] != MAINT).to_numpy()
+    succ = is_op & first["op"].isin([n for _, _, n, _ in held]).to_numpy()
+    first.loc[succ, "start"] -= 1e6  # before every other operation, in their own order
+    first = retime(sub, first)
+    return None if first is None else _hold_fixed_point(sub, first, held, rounds)
+
+
+def _hold_fixed_point(sub: ScheduleProblem, table: pd.DataFrame,
+                      held: list[tuple[str, float, int, float]], rounds: int,
+                      ) -> pd.DataFrame | None:
+    """The holds of :func:`_release_holds` with ``table``'s machine orders (None: no fixed
+    point in ``rounds``, or the orders cannot be followed)."""
     from twinbench.optimize.schedule.search import retime
 
     fam = sub.family_of_op()
@@ -567,6 +696,7 @@ def _joined(fixed: pd.DataFrame, replanned: pd.DataFrame) -> pd.DataFrame:
     full = replanned.copy()
     full["state"] = "replanned"
     full["interrupted"] = False
+    full["pause_at"], full["pause"] = np.nan, 0.0
     cols = [c for c in full.columns if c in fixed.columns]
     return pd.concat([fixed.reindex(columns=cols), full[cols]], ignore_index=True)
 
