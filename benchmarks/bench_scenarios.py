@@ -10,6 +10,7 @@ executors give the same numbers.
 
 usage: python benchmarks/bench_scenarios.py [--n 200] [--executors 1,2,dask]
        [--schedule-time-limit S]  (default: the chain's, 10 s)
+       [--schedule-method anneal]  (no clock: the same numbers on every executor)
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ def main() -> None:
     ap.add_argument("--schedule-time-limit", type=float, default=None,
                     help="time limit of each scenario's week schedule [s] (default: the "
                          "chain's)")
+    ap.add_argument("--schedule-method", default=None, choices=("auto", "anneal"),
+                    help="the chain's schedule_method (anneal: a fixed number of moves, "
+                         "reproducible across executors and loads)")
     args = ap.parse_args()
     asked = set(args.executors.split(","))
     if "1" not in asked:
@@ -47,8 +51,12 @@ def main() -> None:
     settings = ChainSettings()
     if args.schedule_time_limit is not None:
         settings = dataclasses.replace(settings, schedule_time_limit=args.schedule_time_limit)
-    print(f"schedule time limit {settings.schedule_time_limit:g} s per scenario; load "
-          f"average at start {os.getloadavg()[0]:.1f}", flush=True)
+    if args.schedule_method is not None:
+        settings = dataclasses.replace(settings, schedule_method=args.schedule_method)
+    limit = ("a fixed number of moves (anneal)" if settings.schedule_method == "anneal"
+             else f"time limit {settings.schedule_time_limit:g} s")
+    print(f"schedule {limit} per scenario; load average at start "
+          f"{os.getloadavg()[0]:.1f}", flush=True)
     ctx = prepare_context(settings=settings)
     sweep = {"seed": 1, "sweeps": [{
         "name": "lhs", "method": "lhs", "n": args.n - 1,

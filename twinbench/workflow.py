@@ -288,6 +288,8 @@ def _schedule_section(res: DemoResult, record: RunRecord, report: HtmlReport) ->
            "week_orders"), "csv")
     report.heading("The week's schedule")
     gap = "proven optimal" if sched.status == "optimal" else (
+        "dispatching and annealing, a fixed number of moves" if sched.method == "anneal"
+        else
         f"best found in {st.schedule_time_limit:.0f} s, gap {sched.gap:.1%}"
         if sched.gap == sched.gap else f"status {sched.status}")
     n_fc = int((orders["kind"] == "forecast").sum()) if "kind" in orders else 0

@@ -100,3 +100,21 @@ def test_hard_deadline_that_cannot_be_met_is_diagnosed(week):
     assert any(g.startswith(f"deadline of {job}") for g in err.value.groups)
     others = set(orders["order_id"]) - {job}
     assert not any(o in g for g in err.value.groups for o in others)
+
+
+def test_an_annealed_plan_is_the_same_on_a_slower_machine(week, monkeypatch):
+    import time
+
+    problem = problem_from_plant(*week)
+
+    # the clock running 1000x fast stands for a machine (or a load) 1000x slower: a
+    # search limited by wall time gets less far; dispatching and annealing for a fixed
+    # number of moves (the chain's schedule_method='anneal') give the same plan
+    a = solve_schedule(problem, "balanced", method="anneal", seed=0, duals=False)
+    real = time.perf_counter
+    monkeypatch.setattr(time, "perf_counter", lambda: 1000.0 * real())
+    b = solve_schedule(problem, "balanced", method="anneal", seed=0, duals=False)
+    monkeypatch.undo()
+    cols = ["job", "op", "machine", "start", "end"]
+    pd.testing.assert_frame_equal(a.table[cols], b.table[cols])
+    assert a.stage == "annealer" and a.violations() == []  # the annealer moved the plan

@@ -100,3 +100,24 @@ def test_a_run_continues_from_its_first_stages(ctx):
             whole.kpis.sel(kpi=k).values.tolist(), rel=1e-6)
     with pytest.raises(ValueError, match="same scenario and seed"):
         pipe.run(seed=3, continue_from=first)
+
+
+def test_an_annealed_schedule_is_the_same_on_a_slower_machine(ctx, monkeypatch):
+    import time
+
+    import pandas as pd
+
+    # the same run, once with the clock running 1000x fast (a machine, or a load, 1000x
+    # slower): a plan limited by wall time gets less far, a fixed number of moves does not
+    pipe = ctx.pipeline.with_settings(stages=("demand", "supply", "arrivals", "schedule"),
+                                      schedule_method="anneal")
+    a = pipe.run(seed=2)
+    real = time.perf_counter
+    monkeypatch.setattr(time, "perf_counter", lambda: 1000.0 * real())
+    b = pipe.run(seed=2)
+    monkeypatch.undo()
+    cols = ["job", "op", "machine", "start", "end"]
+    pd.testing.assert_frame_equal(a.schedule.table[cols], b.schedule.table[cols])
+    assert a.schedule.method == "anneal"
+    with pytest.raises(ValueError, match="schedule_method must be"):
+        ChainSettings(schedule_method="fast")

@@ -74,6 +74,14 @@ class ChainSettings:
         Pyomo solver and time limit per supply solve [s].
     schedule_objective, schedule_time_limit
         Objective and time limit [s] of the week's schedule.
+    schedule_method
+        How the week is scheduled (:func:`~twinbench.optimize.schedule.solve_schedule`):
+        ``auto`` (dispatching, annealing and the MIP within ``schedule_time_limit``; how
+        far they get depends on the machine's speed and load) or ``anneal``
+        (dispatching and annealing for a fixed number of moves, no clock: the plan
+        depends on the inputs and the seed alone, the same on any machine, load and
+        executor, without the MIP's improvement or bound; only when dispatching finds no
+        plan does the MIP decide, within ``schedule_time_limit``).
     schedule_duals
         Also compute the schedule's binding constraints and shadow prices (an LP re-solve).
     line_horizon
@@ -97,6 +105,7 @@ class ChainSettings:
     time_limit: float = 120.0
     schedule_objective: str = "balanced"
     schedule_time_limit: float = 10.0
+    schedule_method: str = "auto"
     schedule_duals: bool = False
     line_horizon: float = 24 * 21
     compare_rule: str | None = None
@@ -111,6 +120,10 @@ class ChainSettings:
             raise ValueError("weeks and train_worlds must be at least 1 and eval_worlds at "
                              f"least 2, found weeks={self.weeks!r}, train_worlds="
                              f"{self.train_worlds!r}, eval_worlds={self.eval_worlds!r}")
+        if self.schedule_method not in ("auto", "anneal"):
+            raise ValueError("schedule_method must be 'auto' (within the time limit) or "
+                             "'anneal' (a fixed number of moves, reproducible on any "
+                             f"machine), found {self.schedule_method!r}")
         if self.compare_rule not in (None, "EDD", "FIFO", "SPT"):
             raise ValueError("compare_rule must be None, 'EDD', 'FIFO' or 'SPT', found "
                              f"{self.compare_rule!r}")
@@ -456,7 +469,7 @@ class Pipeline:
         problem = problem_from_plant(spec, orders, maintenance=maint,
                                      downtime=run.downtime())
         sched = checked("schedule", lambda: solve_schedule(
-            problem, st.schedule_objective, solver=st.solver,
+            problem, st.schedule_objective, solver=st.solver, method=st.schedule_method,
             time_limit=st.schedule_time_limit, seed=run.seed, duals=st.schedule_duals),
             lambda s: s.violations())
         res.schedule = sched

@@ -66,6 +66,9 @@ OBJECTIVES: dict[str, dict[str, float]] = {
     "balanced": {"tardiness": 1.0, "cost": 0.05, "flow": 0.01},
 }
 WEIGHT_KEYS = ("makespan", "tardiness", "flow", "cost")
+#: annealing moves per operation and restart (at most 200,000) before the MIP, and of
+#: ``method="anneal"``
+ANNEAL_MOVES_PER_OP = 400
 
 
 @dataclass
@@ -267,7 +270,7 @@ def _solve_mip(problem: ScheduleProblem, weights: dict[str, float], solver: str,
         makespan_only = set(weights) == {"makespan"}
         budget = None if time_limit is None else (0.4 if makespan_only else 0.15) * time_limit
         iters = (min(1_000_000, 20_000 * problem.n_ops) if makespan_only
-                 else min(200_000, 400 * problem.n_ops))
+                 else min(200_000, ANNEAL_MOVES_PER_OP * problem.n_ops))
         target = makespan_lower_bound(problem) * weights["makespan"] if makespan_only else None
         heur = improve(problem, heur, weights, seed=seed, time_budget=budget, iterations=iters,
                        target=target)
@@ -478,8 +481,10 @@ def solve_schedule(problem: ScheduleProblem, objective: str | Mapping[str, float
         found is returned with its gap) and its own options.
     method
         ``mip`` (one model), ``rolling`` (windows of about ``window_ops`` operations),
-        ``heuristic`` (dispatching only) or ``auto`` (``mip`` up to ``exact_ops``
-        operations, ``rolling`` above).
+        ``heuristic`` (dispatching only), ``anneal`` (dispatching, then
+        :data:`ANNEAL_MOVES_PER_OP` annealing moves per operation and restart: no clock,
+        so the plan depends on the inputs and the seed alone, on any machine and load) or
+        ``auto`` (``mip`` up to ``exact_ops`` operations, ``rolling`` above).
     seed
         Seed of the heuristic's random restarts, the annealing and the solver. With a time
         limit, how far the search gets depends on the machine's speed; without one the
@@ -494,7 +499,7 @@ def solve_schedule(problem: ScheduleProblem, objective: str | Mapping[str, float
     """
     tic = time.perf_counter()
     weights = _weights(objective)
-    methods = ("auto", "mip", "rolling", "heuristic")
+    methods = ("auto", "mip", "rolling", "heuristic", "anneal")
     if method not in methods:
         raise ValueError(f"unknown method {method!r}; allowed: {methods!r}")
     if method == "auto":
@@ -502,10 +507,14 @@ def solve_schedule(problem: ScheduleProblem, objective: str | Mapping[str, float
     lb, gap = math.nan, math.nan
     binding = pd.DataFrame(columns=["constraint", "kind", "shadow_price"])
     info: dict[str, Any] = {}
-    if method == "heuristic":
+    if method in ("heuristic", "anneal"):
         table = heuristic_schedule(problem, weights, seed=seed)
-        if table is not None and check_schedule(problem, table):
-            table = improve(problem, table, weights, seed=seed)  # repairs deadlines first
+        first = table
+        if table is not None and (method == "anneal" or check_schedule(problem, table)):
+            # repairs deadlines first; 'anneal': a fixed number of moves, no clock
+            table = improve(problem, table, weights, seed=seed,
+                            iterations=min(200_000, ANNEAL_MOVES_PER_OP * problem.n_ops)
+                            if method == "anneal" else 20000)
         if table is None or check_schedule(problem, table):
             # dispatching failed: the model itself decides (a plan may still exist)
             d = diagnose_schedule(problem, solver, _diagnosis_limit(time_limit))
@@ -515,7 +524,7 @@ def solve_schedule(problem: ScheduleProblem, objective: str | Mapping[str, float
                                                        options, seed)
             method = "mip"
         else:
-            status, stage = "heuristic", "dispatch"
+            status, stage = "heuristic", "annealer" if table is not first else "dispatch"
     elif method == "mip":
         table, status, lb, gap, stage = _solve_mip(problem, weights, solver, time_limit,
                                                    options, seed)
