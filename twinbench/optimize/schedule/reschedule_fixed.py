@@ -85,7 +85,7 @@ def _starve(problem: ScheduleProblem, t: pd.DataFrame, now: float) -> None:
         s_n, e_n = float(t["start"].iat[j]), float(t.iat[j, c_end])
         run = e_n - s_n - float(t.iat[j, c_p])
         s_o, e_o, sh = float(t["start"].iat[i]), float(t.iat[i, c_end]), float(share[o])
-        pause = (float(t.iat[i, c_at]), float(t.iat[i, c_p])) if t.iat[i, c_p] > 0 else None
+        pause = _pause(t, t.index[i])
         need = s_n  # each transfer batch: when it arrives and the step is free, one batch
         for k in range(1, round(1.0 / sh) + 1):
             need = max(need, done_at(s_o, e_o, k * sh, pause)) + sh * run
@@ -125,9 +125,7 @@ def _release_conflicts(problem: ScheduleProblem, t: pd.DataFrame, tol: float = 1
                 continue
             s_o, e_o = float(t["start"].iat[i]), float(t["end"].iat[i])
             s_n, e_n = float(t["start"].iat[j]), float(t["end"].iat[j])
-            pause = ((float(t["pause_at"].iat[i]), float(t["pause"].iat[i]))
-                     if t["pause"].iat[i] > 0 else None)
-            if (s_n < done_at(s_o, e_o, share[o], pause) - tol
+            if (s_n < done_at(s_o, e_o, share[o], _pause(t, t.index[i])) - tol
                     or e_n < e_o + share[o] * (e_n - s_n) - tol):
                 t.iat[j, col], changed = "", True
         # machines: a frozen row must start after the fixed row before it is free (a full
