@@ -36,7 +36,7 @@ def _load(split: str) -> list[dict]:
     return load_set(path)
 
 
-SPLITS = ("dev", "test", "dev2", "test2", "test3", "dev3", "dev4")
+SPLITS = ("dev", "test", "dev2", "test2", "test3", "dev3", "dev4", "dev5", "test4")
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +91,15 @@ def test_the_set_is_large_and_covers_every_kind_and_refusals(splits):
 #: stop-30 rules: 121/141 (86 %), 19 refused, 1 silently wrong; 137/141 after tuning on it
 #: (dev, dev2, dev3 kept); then, scored once: test 192/211, test2 98/115, test3 127/150.
 #: 8 refusals appended to dev4 by an eighth author after the tuning: all 8 refused.
-FLOOR = {"dev": (0.95, 0), "test": (0.89, 1), "dev2": (0.95, 0), "test2": (0.8, 2),
-         "test3": (0.8, 1), "dev3": (0.95, 0), "dev4": (0.95, 0)}
+#: Dev5 and test4 (2026-12-03, a ninth author, 142 each): dev5 scored first with the
+#: stop-32 rules: 102/142 (72 %), 40 refused, 0 wrong; 140/142 after tuning on it (dev
+#: 303/304, dev2 118/119, dev3 164/164, dev4 149/149 kept); then, scored once: test4
+#: 115/142 (81 %, 26 refused, 1 wrong), and test 194/211 (0 wrong), test2 98/115 (1
+#: wrong), test3 133/150 (1 wrong). The test floors guard those figures; the target
+#: (>= 90 %, 0 wrong on an unseen split) is not met.
+FLOOR = {"dev": (0.95, 0), "test": (0.91, 0), "dev2": (0.95, 0), "test2": (0.85, 1),
+         "test3": (0.88, 1), "dev3": (0.95, 0), "dev4": (0.95, 0), "dev5": (0.95, 0),
+         "test4": (0.8, 1)}
 
 
 @pytest.mark.parametrize("split", SPLITS)

@@ -10,6 +10,8 @@ whose ``error`` says why. The pieces, in the order they run:
   supplier", "the east DC", "the bottleneck" when the twin names one);
 * :mod:`.normalise` - tokens: numbers, fractions and ordinals in words, durations ("a
   fortnight", "a full shift" from the calendar), multipliers, dates, keywords;
+* :mod:`.refine` and :mod:`.phrasing` - phrasings read on the tokens ("not 40 but 55",
+  "weld robot no. 2", "a Saturday morning shift 6 to 12", "half the BRK-A demand");
 * :mod:`.unknown` - a word that is neither a token nor harmless refuses the question
   ("S2 is 3 days late on alternating weeks"); typos one letter off a known word;
 * :mod:`.grammar` - the lark grammar: clauses, coordination, phrases;

@@ -85,7 +85,7 @@ def supplier_edits(r: Reader, sups: list[str]) -> list[dict[str, Any]]:
                     out.append({"kind": "lead_time", "supplier": s, "lead_time": h})
             else:
                 f = _factor(r, "lead time", hi=100)
-                out.append({"kind": "lead_time", "supplier": s, "lead_time": cur * f})
+                out.append({"kind": "lead_time", "supplier": s, "lead_time": round(cur * f, 3)})
         return out
     if r.has("RELFULL"):
         r.use_kw("RELFULL", "RELIAB")
@@ -124,6 +124,12 @@ def supplier_edits(r: Reader, sups: list[str]) -> list[dict[str, Any]]:
             r.has("DELIVER") and (r.of("percent") or r.of("mult")) and not r.has(
                 "LATE", "EARLY", "LOSS", "NEG")):
         r.use_kw("CAPACITY", "PERWEEK")  # a capacity is per week: "S1's weekly capacity"
+        named = {m for _, e in r.ents("material") for m in e.names}
+        for s in sups:  # "S4 ships half the electronics": its capacity is for all it sells
+            if named and set(spec[s].prices) - named:
+                raise Refusal(f"a supplier capacity is for all that {s} sells ("
+                              f"{', '.join(sorted(spec[s].prices))}); one material alone "
+                              "cannot be changed")
         counts = r.of("count") + [i for i in r.of("bare") if not any(
             t.type == "FRAC" for t in i.toks)]
         if counts:
@@ -156,7 +162,7 @@ def supplier_edits(r: Reader, sups: list[str]) -> list[dict[str, Any]]:
     if r.has("PRICE") or price_words:
         r.use_kw("PRICE")
         mats = _names(r, "material", "material")
-        f = _factor(r, "price")
+        f = _price_from_to(r, spec, sups, mats) or _factor(r, "price")
         return [{"kind": "supplier_price", "supplier": s, "factor": f, "material": m}
                 for s in sups for m in (mats or ["all"])]
     stops = [i for i in r.kw("DOWN") if i.text.lower() in _STOP_WORDS]
@@ -210,6 +216,25 @@ def supplier_edits(r: Reader, sups: list[str]) -> list[dict[str, Any]]:
     raise Refusal("say what happens to the supplier (late, early, delivers nothing, ...)")
 
 
+def _price_from_to(r: Reader, spec: dict[str, Any], sups: list[str], mats: list[str]
+                   ) -> float | None:
+    """"S2's sheet price goes from 0.95 to 1.14 EUR": the factor new / old, when one
+    supplier and one material are named and the old price is the line's (else refused by
+    :func:`_from_to`); None without "from X to Y"."""
+    if len(sups) != 1 or len(mats) != 1 or mats[0] not in spec[sups[0]].prices:
+        return None
+    cur = spec[sups[0]].prices[mats[0]]
+    new = _from_to(r, cur, "price")
+    if new is None or new.kind != "bare":
+        return None
+    r.take(new)
+    sign = _direction(r)
+    f = new.value / cur
+    if (sign and (f - 1) * sign <= 0) or not 0 < f <= 100:
+        raise Refusal(f"'{new.text}' does not go the way the question says")
+    return round(f, 6)
+
+
 def _towards(r: Reader, current: list[float | None], new: float, what: str) -> None:
     """Refuse "rises to" a value below the line's (or "falls to" one above): the
     direction word and the new value disagree ("S2 capacity goes up to 5000")."""
@@ -229,7 +254,7 @@ def shift(r: Reader) -> list[dict[str, Any]]:
         raise Refusal("removing or cancelling a shift cannot be expressed as an edit")
     r.use_kw("OPEN")  # "open a Saturday shift"
     if not (r.has("ADD", "NIGHT", "WEEKEND", "SATURDAY", "SUNDAY", "HAD", "OPEN") or
-            r.kw("ORD")):
+            r.kw("ORD") or _off_days(r)):
         raise Refusal("say that a shift is added (e.g. 'add a night shift')")
     cal = r.lex.spec.calendar.shifts
     by_name = {sh.name.lower(): sh for sh in cal}
@@ -298,6 +323,17 @@ def shift(r: Reader) -> list[dict[str, Any]]:
         e["days"] = sorted(dict.fromkeys(days), key=lambda d: week.index(d) if d in week
                            else 7)
     return [e]
+
+
+def _off_days(r: Reader) -> bool:
+    """Whether the clause names days only on which the calendar has no shift ("a Saturday
+    morning shift"): a shift on them is a new one."""
+    days: list[str] = []
+    for i in r.kw("DAYNAME"):
+        v = i.toks[0].value if i.toks else None
+        days += list(v) if isinstance(v, tuple) else [DAY_ABBR.get(v, v)] if v else []
+    worked = {d for sh in r.lex.spec.calendar.shifts for d in sh.days}
+    return bool(days) and not set(days) & (worked | {"weekdays"})
 
 
 def _calendar_gap(r: Reader) -> tuple[str, str] | None:
@@ -387,13 +423,17 @@ def add_machines(r: Reader, stations: list[tuple[Item, Ent]]) -> list[dict[str, 
     total = r.has("HAD")
     out = []
     for item, e in r.ents("machine"):  # "a third laser cutter": the total becomes 3
-        if e.note.startswith("nth:") and r.has("ADD"):
+        if e.note.startswith("nth:") and r.has("ADD", "HAD"):  # "we'll have a 4th"
             st = e.note[4:]
             n = len(r.lex.machines_of(st))
             if e.count <= n:
                 raise Refusal(f"{st} already has {n} machines")
             r.take(item)
             out.append({"kind": "add_machines", "station": st, "count": e.count - n})
+            for si, se in list(stations):  # "give assembly a third cell": said twice
+                if se.names == [st] and se.count is None and not se.both and not se.general:
+                    r.take(si)
+                    stations.remove((si, se))
     generic = [(i, e) for i, e in stations if not e.names]
     named = [(i, e) for i, e in stations if e.names]
     mult = r.of("mult")

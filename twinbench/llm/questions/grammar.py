@@ -40,8 +40,8 @@ _part: entities | duration | percent | mult | count | weeks | nth_week | first_w
     | dayweek | when | clocks | bare | kw
 entities.2: ent (ENTAND ent)*
     | BOTH num? ent (ENTAND ent)*   -> both
-    | BOTH SUPWORD                  -> every_sup
-    | BOTH DCWORD                   -> every_dc
+    | BOTH num? SUPWORD             -> every_sup
+    | BOTH num? DCWORD              -> every_dc
 ?ent: sup | nth_sup | superl_sup | mat_sup | country_sup | mach | nth_mach
     | numbered_mach | counted | counted_generic | station_noun | station | bottleneck
     | prod | allprod | mat | dc | region_dc | region | unk
@@ -53,8 +53,8 @@ mat_sup.3: MAT SUPWORD
 country_sup.3: COUNTRY SUPWORD | COUNTRY
 mach.3: MACH | MNOUN MACH | PROCW MACH
 nth_mach.3: ORD MNOUN | ORD PROCW
-numbered_mach.3: MNOUN MNUM
-counted.3: num MNOUN | ONEMORE MNOUN | num UP MNOUN | num ADD MNOUN | num REMOVE MNOUN
+numbered_mach.3: MNOUN MNUM | PROCW MNUM
+counted.3: num MNOUN | ONEMORE MNOUN | num UPM MNOUN | num ADDM MNOUN | num REMOVEM MNOUN
     | num ADD? PROCW GENMACH | ONEMORE PROCW GENMACH | num PROCW
 counted_generic.3: num GENMACH | ONEMORE GENMACH
 station_noun: MNOUN
@@ -95,7 +95,7 @@ kw: LATE | EARLY | LOSS | DOWN | DEMAND | ENERGY | SHIFTW | BUFFER | ADD | REMOV
 %declare CLOCK LATE EARLY LOSS DOWN DEMAND ENERGY SHIFTW BUFFER ADD REMOVE SLOWER FASTER
 %declare PROC ORDERW RUSH CAPACITY PRICE RELIAB SPOT OPEN CLOSE UP DOWNDIR NEG STOPW
 %declare LEADTIME DUE TOO NIGHT WEEKEND SATURDAY SUNDAY ONEMORE TO BY FROM IN FOR OF
-%declare SUPWORD DCWORD GENMACH REGIONW BOTH
+%declare SUPWORD DCWORD GENMACH REGIONW BOTH UPM ADDM REMOVEM
 """
 
 #: keywords that name a kind of what-if (a clause without one borrows the previous one's)
@@ -227,6 +227,8 @@ class _Build(Transformer):
     def superl_sup(self, c):
         word = next(x.value.value for x in c if x.type == "SUPERL")
         mats = [x.value.value for x in c if x.type == "MAT"]
+        if mats and isinstance(mats[0], tuple) and self.lex.priced_pick(word, mats[0]):
+            return self._ent(c, Ent("supplier", [self.lex.priced_pick(word, mats[0])]))
         if mats and isinstance(mats[0], tuple):
             return self._ent(c, Ent("supplier", [], error=f"'{c[1].value.text}' is "
                                     f"ambiguous: {' or '.join(mats[0])}"))
@@ -292,8 +294,8 @@ class _Build(Transformer):
 
     def counted(self, c):
         n = c[0][0] if isinstance(c[0], tuple) else 1.0
-        fewer = any(isinstance(x, Token) and x.type == "REMOVE" for x in c)
-        more = any(isinstance(x, Token) and x.type in ("ONEMORE", "UP", "ADD") for x in c)
+        fewer = any(isinstance(x, Token) and x.type == "REMOVEM" for x in c)
+        more = any(isinstance(x, Token) and x.type in ("ONEMORE", "UPM", "ADDM") for x in c)
         st = next(x for x in reversed(c) if isinstance(x, Token)
                   and x.type in ("MNOUN", "PROCW"))
         return self._ent(c, Ent("station", [self._station_of(st.value)], count=n,
@@ -363,13 +365,24 @@ class _Build(Transformer):
             item.value[0].note = "all-count"
         return item
 
-    def every_sup(self, c):  # "all suppliers"
-        return Item("ents", [Ent("supplier", list(self.lex.suppliers), both=True)], _toks(c))
+    def _every(self, c, kind: str, names: list[str], what: str) -> Item:
+        """"all suppliers", "all three DCs": every one (a count said must be theirs)."""
+        nums = [x[0] for x in c if isinstance(x, tuple)]
+        if not names:
+            return Item("ents", [Ent(kind, [], error=f"no {what}s are known here")],
+                        _toks(c))
+        if any(isinstance(x, Token) and x.value.text.lower() == "both" for x in c):
+            nums = nums or [2.0]  # "both DCs": two of them
+        if nums and nums[0] != len(names):
+            return Item("ents", [Ent(kind, [], error=f"the plant has {len(names)} {what}s, "
+                                     f"not {nums[0]:g}")], _toks(c))
+        return Item("ents", [Ent(kind, list(names), both=True)], _toks(c))
 
-    def every_dc(self, c):  # "all DCs"
-        ents = [Ent("dc", list(self.lex.ctx.dcs), both=True)] if self.lex.ctx.dcs else [
-            Ent("dc", [], error="no distribution centres are known here")]
-        return Item("ents", ents, _toks(c))
+    def every_sup(self, c):  # "all suppliers"
+        return self._every(c, "supplier", list(self.lex.suppliers), "supplier")
+
+    def every_dc(self, c):  # "all DCs", "all three DCs"
+        return self._every(c, "dc", list(self.lex.ctx.dcs), "distribution centre")
 
     # quantities ------------------------------------------------------------------
     def duration(self, c):
@@ -398,6 +411,11 @@ class _Build(Transformer):
 
     def nth_week(self, c):
         k, unit = c[0].value.value, c[1].value.value
+        n = unit / 168 if isinstance(unit, int | float) else 0
+        if n in (2, 4) and k >= 1:  # "the first fortnight", "the second month": its weeks
+            return Item("weeks", (int(n * (k - 1)), int(n * k - 1)), _toks(c))
+        if n in (2, 4) and k == -1:  # "the last fortnight"
+            return Item("weeks", (13 - int(n), 12), _toks(c))
         if unit != 168:
             return Item("bad", f"'{c[0].value.text} {c[1].value.text}' is not a week",
                         _toks(c))
@@ -515,7 +533,8 @@ def mark_and(toks: list[Tok]) -> list[Tok]:
         out.append(t)
     for k, t in enumerate(out):  # "both 50": not "both <machines>"
         if t.type == "BOTH" and k + 1 < len(out) and out[k + 1].type in ("NUM", "FRAC") and \
-                not (k + 2 < len(out) and out[k + 2].type in ("MNOUN", "GENMACH", "PROCW")):
+                not (k + 2 < len(out) and out[k + 2].type in ("MNOUN", "GENMACH", "PROCW",
+                                                              "SUPWORD", "DCWORD")):
             out[k] = Tok("BOTHW", t.value, t.text, t.start, t.end)
         elif t.type == "BOTH" and (k + 1 == len(out) or out[k + 1].type not in
                                    _STARTS_ENTITY | {"NUM", "FRAC"}):
@@ -525,6 +544,16 @@ def mark_and(toks: list[Tok]) -> list[Tok]:
                 not out[k - 1].value[1] and float(t.value).is_integer() and \
                 (k + 1 == len(out) or out[k + 1].type not in _SIZE_AFTER):
             out[k] = Tok("MNUM", t.value, t.text, t.start, t.end)
+        elif t.type == "NUM" and k and out[k - 1].type == "PROCW" and t.text.isdigit() and \
+                out[k - 1].end + 1 == t.start and (k < 2 or out[k - 2].type not in (
+                    "NUM", "FRAC")) and (k + 1 == len(out) or out[k + 1].type not in
+                                         _SIZE_AFTER | {"MNOUN", "GENMACH", "UP", "DOWNDIR"}):
+            # "laser 2 is down": the station word and a digit name the machine
+            out[k] = Tok("MNUM", t.value, t.text, t.start, t.end)
+    for k, t in enumerate(out):  # "two more press brakes": the count's word (an LALR
+        if t.type in ("UP", "ADD", "REMOVE") and 0 < k < len(out) - 1 and \
+                out[k - 1].type in ("NUM", "FRAC") and out[k + 1].type == "MNOUN":
+            out[k] = Tok(t.type + "M", t.value, t.text, t.start, t.end)  # lookahead)
     res: list[Tok] = []
     for t in out:  # no empty clause
         if t.type == "SEP" and (not res or res[-1].type == "SEP"):

@@ -129,7 +129,15 @@ def _clause(r: Reader) -> list[dict[str, Any]]:
         if (r.has("CLOSE") and not r.has("OPEN")) or down:
             is_open = neg
         r.use_kw("OPEN", "CLOSE", "NEG", "DCWORD", *(("DOWN",) if down else ()))
-        return [{"kind": "dc_status", "dc": d, "open": is_open} for d in names]
+        out = [{"kind": "dc_status", "dc": d, "open": is_open} for d in names]
+        if r.has("ONLY"):  # "only the south DC stays open": the others close
+            if not is_open:
+                raise Refusal("'only' with a closed DC: say what happens to the others "
+                              "(e.g. 'close DC-EAST and keep DC-SOUTH open')")
+            r.use_kw("ONLY")
+            out += [{"kind": "dc_status", "dc": d, "open": False} for d in r.lex.ctx.dcs
+                    if d not in names]
+        return out
     machine_lost = r.has("LOSS") and r.ents("machine") and r.of("duration") and not \
         r.has("ADD", "REMOVE", "HAD")
     if (r.has("DOWN") or machine_lost) and (r.ents("machine") or r.ents("station")):
@@ -170,7 +178,8 @@ def _clause(r: Reader) -> list[dict[str, Any]]:
                                                                  "HAD")
                                             or any(e.count is not None for _, e in stations)
                                             or (r.of("mult") and any(
-                                                e.note == "plural" for _, e in stations))):
+                                                e.note == "plural" for _, e in stations)
+                                                and not _ratio(r))):
         return frames.add_machines(r, stations)
     if r.ents("machine"):
         raise Refusal("say what happens to the machine (down for how long)")
@@ -184,6 +193,11 @@ def _clause(r: Reader) -> list[dict[str, Any]]:
 #: keywords that make a material without a supplier name its supplier ("powder deliveries
 #: are 2 days late"); a price stays the material's ("powder price up": which supplier?)
 _SUPPLY_KWS = ("DELIVER", "LATE", "EARLY", "LEADTIME", "LOSS", "CAPACITY", "RELIAB")
+
+
+def _ratio(r: Reader) -> bool:
+    """Whether the clause says "N times as fast / long" (a processing time, not a count)."""
+    return any(i.text.lower().startswith("as ") for i in r.kw("FASTER", "SLOWER"))
 
 
 def _described(r: Reader) -> list[str]:
@@ -297,6 +311,12 @@ def _span(r: Reader, take: bool = False) -> tuple[str, float] | None:
         day = dates[0].value[:10]
         a, b = (datetime.fromisoformat(f"{day} {c}") for c in clocks[0].value)
         used = [dates[0], clocks[0], *r.kw("FROM")]
+    elif len(dates) == 1 and len(clocks) == 1 and len(clocks[0].value) == 1 and \
+            r.before(clocks[0], "TO") and any(t.type == "CLOCK" or ":" in t.text
+                                              for t in dates[0].toks):
+        a = datetime.fromisoformat(dates[0].value)  # "on 12 March, 06:00 to 18:00"
+        b = datetime.fromisoformat(f"{dates[0].value[:10]} {clocks[0].value[0]}")
+        used = [dates[0], clocks[0], *r.kw("FROM"), *r.kw("TO")]
     else:
         return None
     h = (b - a).total_seconds() / 3600
@@ -365,6 +385,7 @@ def interpret(clauses: list[Clause], lex: Lexicon) -> list[dict[str, Any]]:
                 i.kind == "kw" and i.value == "PRON" for i in clause.items):
             clause = Clause([*clause.items, *[Item("ents", i.value, []) for i in prev.items
                                               if i.kind == "ents"]])
+        clause = _same_direction(clause, prev)
         r = Reader(clause, lex)
         r.use_kw("PRON")
         edits = _clause(r)
@@ -398,6 +419,30 @@ def _own_kinds(clause: Clause) -> set[str]:
     if any(t.text.lower() in _PRICE_WORDS for i in clause.items for t in i.toks):
         own.add("PRICE")
     return own
+
+
+#: direction words a later part of the same kind may leave out ("up 7% and S2's 4%")
+_DIRS = ("UP", "DOWNDIR", "SLOWER", "FASTER")
+
+
+def _same_direction(clause: Clause, prev: Clause | None) -> Clause:
+    """A part with a relative size but no direction word, after a part of the same kinds
+    with one direction ("S1's tube price goes up 7% and S2's tube price 4%"): that
+    direction (the size is said in parallel)."""
+    if prev is None or any(i.kind == "kw" and i.value in (*_DIRS, "TO", "LATE", "EARLY",
+                                                          "NEG") for i in clause.items):
+        return clause
+    sized = [i for i in clause.items if i.kind in ("percent", "mult") or (
+        i.kind == "bare" and any(t.type == "FRAC" for t in i.toks))]
+    dirs = {i.value for i in prev.items if i.kind == "kw" and i.value in _DIRS}
+    if any(i.kind == "kw" and i.value == "TO" for i in prev.items):
+        return clause  # "rises to 120% and CAB-L demand 10%": to 10%, or up 10%?
+    kinds = {i.value for i in clause.items if i.kind == "kw" and i.value in _KIND_KWS}
+    prev_kinds = {i.value for i in prev.items if i.kind == "kw" and i.value in _KIND_KWS}
+    if len(sized) != 1 or len(dirs) != 1 or not kinds or not kinds <= prev_kinds or \
+            sized[0].kind == "mult":
+        return clause
+    return Clause([*clause.items, Item("kw", dirs.pop(), [])])
 
 
 def _merge(clauses: list[Clause]) -> list[Clause]:

@@ -188,6 +188,10 @@ class Lexicon:
                     self._add(w, Phrase("MNOUN", (name, w.endswith("s")), True))
                 else:
                     self._add(w, Phrase("PROCW", (name, "process"), True))
+            for p in allproc:  # "welding cells": a cell is any station's machine
+                if " " not in p and not p.endswith(("er", "ers")):
+                    self._add(f"{p} cell", Phrase("MNOUN", (name, False), True))
+                    self._add(f"{p} cells", Phrase("MNOUN", (name, True), True))
             for n in nouns:
                 self._add(n, Phrase("MNOUN", (name, False), True))
                 self._add(_plural(n), Phrase("MNOUN", (name, True), True))
@@ -271,6 +275,21 @@ class Lexicon:
         if len(names) != 1:
             return [], f"several suppliers are {word}: {names}"
         return names, f"from the {attr.replace('_', ' ')} of the suppliers"
+
+    def priced_pick(self, word: str, materials: tuple[str, ...]) -> str | None:
+        """The supplier that is ``word`` (``cheapest``, ``most expensive``, ``dearest``)
+        for every one of ``materials`` ("the most expensive steel supplier": dearest for
+        sheet and for tube), or None when the pick differs or no one sells them all."""
+        if word not in ("cheapest", "most expensive", "dearest"):
+            return None
+        fn = min if word == "cheapest" else max
+        picks = set()
+        for m in materials:
+            sellers = [s for s in self.spec.suppliers if m in s.prices]
+            if not sellers:
+                return None
+            picks.add(fn(sellers, key=lambda s, m=m: s.prices[m]).name)
+        return picks.pop() if len(picks) == 1 else None
 
     def suppliers_selling(self, material: str) -> list[str]:
         """Suppliers that sell ``material`` (spec order)."""

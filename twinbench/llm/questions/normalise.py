@@ -53,6 +53,9 @@ _RAISED = {"buffer", "buffers", "capacity", "capacities", "price", "prices", "de
            "goes", "go", "going", "went", "raise", "raises", "raised", "increase",
            "increases", "increased", "bumped", "moves", "move", "moved", "rises", "rise",
            "grows", "grow", "time", "times"}
+#: words before "week" that make a number in words after it the week's ("in week two")
+_BEFORE_WEEK = {"in", "from", "to", "and", "between", "until", "till", "through", "during",
+                "by", "after", "before", "of"}
 #: a singular family word after these names one product of the family ("the bracket")
 _ONE_OF = {"the", "a", "an", "this", "that", "one", "our"}
 #: ... unless a noun follows that makes it the family's ("the bracket demand")
@@ -265,7 +268,8 @@ def tokens(text: str, lex: Lexicon) -> list[Tok]:
             emit("PROC", w, i, i + 1)  # "laser time", "test time": a processing time
             i += 1
             continue
-        if w == "up" and nxt == "to" and i and words[i - 1] in _RAISED:
+        if w == "up" and nxt == "to" and i and (words[i - 1] in _RAISED or (words[i - 1] in (
+                "them", "it") and _RAISED & set(words[max(0, i - 6):i]))):
             emit("UP", w, i, i + 1)  # "the buffer up to 100": raised to (not "at most")
             i += 1
             continue
@@ -368,8 +372,9 @@ def tokens(text: str, lex: Lexicon) -> list[Tok]:
             continue
         if (w in UNITS and w not in ("d", "h", "w", "min")) or (w in ("d", "h", "w") and out
                                                             and out[-1].type == "NUM"):
-            if w.startswith("week") and i + 1 < len(raw) and raw[i + 1][0] == "num":
-                emit("WEEKIDX", None, i, i + 1)
+            if w.startswith("week") and i + 1 < len(raw) and (raw[i + 1][0] == "num" or ((
+                    nxt in ONES or nxt in TENS) and i and words[i - 1] in _BEFORE_WEEK)):
+                emit("WEEKIDX", None, i, i + 1)  # "week 7", "between week seven and ..."
             else:
                 emit("UNIT", UNITS[w], i, i + 1)
             i += 1

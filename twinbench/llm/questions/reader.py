@@ -212,6 +212,14 @@ def _weeks(r: Reader, horizon: int = 13) -> tuple[int | None, int | None]:
         return a, b
     if not items:
         return None, None
+    if len(items) == 2 and r.before(items[1], "TO") and items[0].value[1] is None and \
+            items[1].value[1] is None:  # "from the sixth week to the ninth week"
+        r.take(items[1])
+        r.use_kw("TO")
+        items = [Item("weeks", (items[0].value[0], items[1].value[0]), items[0].toks)]
+        r.items[r.items.index(r.of("weeks")[0])] = items[0]
+        if items[0].value[1] < items[0].value[0]:
+            raise Refusal(f"'{r.of('weeks')[1].text}' is before '{items[0].text}'")
     if len(items) > 1:
         raise Refusal("several week ranges: " + ", ".join(i.text for i in items))
     it = r.take(items[0])
@@ -259,6 +267,17 @@ def _start(r: Reader) -> str:
     start = r.lex.ctx.start
     if start is None:
         raise Refusal("say when it starts (e.g. 'from 2026-01-12 06:00')")
+    weeks = r.of("weeks")
+    if len(weeks) == 1 and weeks[0].value[1] is None and r.before(weeks[0], "FROM") and \
+            float(weeks[0].value[0]).is_integer():  # "from (the start of) week 8": its
+        week = int(weeks[0].value[0])  # Monday, at the plan's start time (the first shift)
+        if not 0 <= week < 13:
+            raise Refusal(f"'{weeks[0].text}' is outside the plan's 13 weeks")
+        r.take(weeks[0])
+        r.use_kw("FROM")
+        t0 = datetime.fromisoformat(start)
+        d = max(t0, t0 - timedelta(days=t0.weekday() - 7 * week))
+        return d.strftime("%Y-%m-%d %H:%M")
     return start
 
 

@@ -33,6 +33,8 @@ from datetime import datetime, timedelta
 
 from twinbench.llm.questions.lexicon import Lexicon
 from twinbench.llm.questions.normalise import Tok, tokens
+from twinbench.llm.questions.phrasing import rephrase
+from twinbench.llm.questions.rewrite import rewrite
 
 __all__ = ["normalise", "refine"]
 
@@ -280,4 +282,4 @@ def refine(toks: list[Tok], text: str, lex: Lexicon) -> list[Tok]:
 def normalise(text: str, lex: Lexicon) -> list[Tok]:
     """The question as refined tokens: :func:`~twinbench.llm.questions.normalise.tokens`,
     then :func:`refine`."""
-    return refine(tokens(text, lex), text, lex)
+    return rephrase(refine(tokens(text, lex), text, lex), rewrite(text, lex), lex)

@@ -147,9 +147,11 @@ def _hyphened(m: re.Match, lex: Lexicon) -> str:
 
 def _numeric_date(m: re.Match) -> str:
     """27/02/2026 (day first) or 02/27/2026 (month first) when only one reading is a
-    date; 4/3/2026 stays as it is (4 March or 3 April: refused as not understood)."""
+    date; 4/3/2026 stays as it is (4 March or 3 April: refused as not understood), but
+    10.02.2026 is day first (dotted dates are written day first only)."""
     a, b, y = int(m.group("a")), int(m.group("b")), int(m.group("y"))
-    if 1 <= b <= 12 < a <= 31 or (a == b and 1 <= a <= 12):
+    if 1 <= b <= 12 < a <= 31 or (a == b and 1 <= a <= 12) or (
+            m.group("s") == "." and 1 <= a <= 31 and 1 <= b <= 12):
         return f"{y:04d}-{b:02d}-{a:02d}"
     if 1 <= a <= 12 < b <= 31:
         return f"{y:04d}-{a:02d}-{b:02d}"
@@ -181,10 +183,37 @@ def _and_a_half(m: re.Match) -> str:
     return f"{v + 0.5:g} {u if u.endswith('s') else u + 's'}"
 
 
+_DAYW = (r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?|wednesday|tuesday|"
+         r"thursday|saturday")
+#: "Mon-Thu", "Monday-Friday": a range of days ("Mon to Thu")
+_DAY_RANGE = re.compile(rf"\b(?P<a>{_DAYW})-(?P<b>{_DAYW})\b", re.I)
+
+
+#: "the supplier with the biggest capacity": the superlative said of the supplier
+_WITH_THE = re.compile(r"\b(?P<w>suppliers?|vendors?)\s+with\s+the\s+(?P<s>biggest|largest|"
+                       r"highest|smallest|lowest|longest|shortest)\s+(?P<x>capacity|lead\s+"
+                       r"time|reliability)\b", re.I)
+_WITH_WORD = {("capacity", "biggest"): "biggest", ("capacity", "largest"): "largest",
+              ("capacity", "highest"): "largest", ("capacity", "smallest"): "smallest",
+              ("capacity", "lowest"): "smallest", ("lead time", "longest"): "slowest",
+              ("lead time", "shortest"): "fastest", ("reliability", "highest"): "most reliable",
+              ("reliability", "lowest"): "least reliable"}
+
+
+def _with_the(m: re.Match) -> str:
+    x = re.sub(r"\s+", " ", m.group("x").lower())
+    word = _WITH_WORD.get((x, m.group("s").lower()))
+    if re.search(r"\b(?:it|its)\b", m.string[m.end():], re.I):
+        return m.group(0)  # "... loses 40% of it": the capacity is what changes
+    return f"{word} {m.group('w')}" if word else m.group(0)
+
+
 def rewrite(text: str, lex: Lexicon) -> str:
     """The question with the rewrites of this module applied."""
     text = _month_dates(_drop_follow_up(_result_first(text, lex)), lex)
     text = _NUMERIC_DATE.sub(_numeric_date, text)
+    text = _WITH_THE.sub(_with_the, text)
+    text = _DAY_RANGE.sub(lambda m: f"{m.group('a')} to {m.group('b')}", text)
     text = _YEAR_FIRST.sub(lambda m: f"{m.group('y')}-{int(m.group('m')):02d}-"
                            f"{int(m.group('d')):02d}", text)
     text = re.sub(r"\b(?:noon|midday)\b", "12:00", text, flags=re.I)

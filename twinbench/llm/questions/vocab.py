@@ -61,15 +61,17 @@ for _t, _ws in {
             "fix fixed fixing downtime serviced servicing",
     "DEMAND": "demand orders ordered sales volume volumes",
     "ENERGY": "electricity energy power tariff tariffs kwh",
-    "SHIFTW": "shift shifts",
+    "SHIFTW": "shift shifts crew crews",
     "BUFFER": "buffer buffers queue wip",
     "ADD": "add adds added buy install installs another purchase extra additional new "
            "staff staffed "
-           "get run runs introduce introduces buying buys bought purchases purchasing installed",
+           "get run runs ran introduce introduces buying buys bought purchases purchasing "
+           "installed",
     "REMOVE": "remove removes removed retire retires retired sell sells sold selling scrap scraps "
               "scrapped decommission fewer cancel "
               "cancels cancelled canceled",
-    "SLOWER": "slow slower slows longer lengthened lengthen lengthens extended extends",
+    "SLOWER": "slow slower slows longer lengthened lengthen lengthens extended extends "
+              "stretch stretches stretched",
     "FASTER": "fast quick faster quicker speeds shorter shortened shorten shortens",
     "PROC": "processing cycle takes take took taking taken",
     "ORDERW": "order wants requests",
@@ -91,12 +93,12 @@ for _t, _ws in {
           "jumps spike spikes raise raises raised boost climbs dearer pricier expensive "
           "plus bigger larger above hike hikes hiked enlarge enlarges expand expands "
           "growing climbing increasing jumping rose grew climbed jumped expanding spiked boosted "
-          "boosts",
+          "boosts bump bumps bumped lift lifts lifted",
     "DOWNDIR": "less lower drop drops fall falls decrease decreases decreased shrink "
                "shrinks cut cuts reduce reduces reduced declines minus cheaper sinks smaller below "
                "lower lowers lowered lowering slash slashes slashed falling dropping "
                "shrinking declining decreasing sinking reducing cutting dropped fell "
-               "shrank declined shrunk trim trims trimmed",
+               "shrank declined shrunk trim trims trimmed knock knocks knocked",
     "NEG": "not no never without",
     "STOPW": "or either except unless instead maybe perhaps between roughly about "
              "approximately around some several few many trucks truck ticket line lines "
@@ -149,7 +151,10 @@ for _t, _ps in {
     "LEADTIME": "lead time | lead times | lead-time | delivery time",
     "PROC": "cycle time | cycle times | processing time | processing times",
     "RELIAB": ("on time | on-time | on-time rate | on time rate | on-time performance | "
-               "on-time delivery | on time delivery | on-time delivery rate"),
+               "on-time delivery | on time delivery | on-time delivery rate | "
+               # "delivers in full and on time": the share of deliveries that are (OTIF)
+               "complete and on time | in full and on time | on time and in full | on time "
+               "and complete"),
     "SPOT": "spot market",
     "ALLPROD": ("across the board | all products | every product | each product | overall | "
                 "in total"),
@@ -191,6 +196,9 @@ for _t, _ps in {
 for _p in ("at the start of", "at the beginning of", "the start of", "the beginning of",
            "start of", "beginning of"):
     PHRASES[tuple(_p.split())] = Phrase("SKIP")
+# the framing of a scenario, not a change ("worst case: ...")
+for _p in ("worst case", "worst-case", "best case", "best-case", "in the worst case"):
+    PHRASES[tuple(_p.split())] = Phrase("SKIP")
 for _p in ("at the weekend", "at weekends", "on weekends", "on the weekend"):
     PHRASES[tuple(_p.split())] = Phrase("DAYNAME", ("Sat", "Sun"))
 for _ref in ("forecast", "forecasts", "planned", "plan", "expected", "usual", "normal",
@@ -198,6 +206,8 @@ for _ref in ("forecast", "forecasts", "planned", "plan", "expected", "usual", "n
     PHRASES[("less", "than", _ref)] = Phrase("DOWNDIR")
     PHRASES[("more", "than", _ref)] = Phrase("UP")
     PHRASES[("than", _ref)] = Phrase("SKIP")
+for _ref in ("today", "now", "current", "usual", "normal"):  # "to half of today's"
+    PHRASES[("of", _ref)] = Phrase("SKIP")
 # the whole plan window: what a question without a time means anyway (the plan is a quarter)
 for _w in ("whole", "entire", "full"):
     for _n in ("quarter", "horizon", "plan", "period", "plan window", "planning horizon"):
@@ -214,7 +224,7 @@ for _n in ("purchases", "purchase", "buying", "buys", "sourcing", "procurement")
     PHRASES[("emergency", _n)] = Phrase("SPOT")
 
 #: "2 million", "20 thousand": a scale word after digits multiplies them
-SCALE_AFTER_DIGITS = {"hundred": 100, "thousand": 1000, "million": 1_000_000,
+SCALE_AFTER_DIGITS = {"dozen": 12, "hundred": 100, "thousand": 1000, "million": 1_000_000,
                       "billion": 1_000_000_000}
 
 #: words that may stand in a question without being read (function words, auxiliaries,
@@ -243,6 +253,7 @@ hey like i'd i'm i've wondering wonder where rerun re-run try trying tell curiou
 changes change overall onwards onward number input held happen outcome overtime short
 went came lasting lasts gave
 special running right big major gives give giving offers offer offering grants
+we'll we'd we're we've it'll they'll altogether promotion campaign eur euro euros
 """.split())
 
 MULTIPLIERS = {"double": 2.0, "doubles": 2.0, "doubled": 2.0, "doubling": 2.0, "twice": 2.0,
@@ -258,7 +269,7 @@ DAYS |= {d + "s": v for d, v in DAYS.items()} | {"weekdays": "weekdays",
 DAYS |= {d: d[:3].capitalize() for d in ("mon", "tue", "tues", "wed", "thu", "thur", "thurs",
                                          "fri", "sat", "sun")}  # "Wed 14 Jan"
 #: "add" words that often mean nothing ("S1 runs late", "spot purchases")
-WEAK_ADD = {"run", "runs", "get", "gets", "purchase", "purchases", "buying", "buys",
+WEAK_ADD = {"run", "runs", "ran", "get", "gets", "purchase", "purchases", "buying", "buys",
             "purchasing"}
 WEEK = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 SUPERLATIVES = {("cheapest",): "cheapest", ("most", "expensive"): "most expensive",
