@@ -66,7 +66,7 @@ PAGES = ["Overview", "Maintenance", "Schedule", "Supply", "What-if", "Live", "As
 READY: dict[str, list] = {
     "Overview": ["text=/Bottleneck: /", "text=/Wear alerts: /",
                  "text=Demand met (fill rate)", ".tabulator-row"],
-    "Maintenance": ["text=/chance of failing in the next four weeks/", ("plots", 3),
+    "Maintenance": ["text=/chance of failing in the next four weeks/", ("plots", 2),
                     ".tabulator-row"],
     "Schedule": ["text=/independent check: (passed|FAILED)/", ("plots", 2),
                  "text=/This plan \\(/", "text=Reschedule from the current state",

@@ -258,17 +258,28 @@ class LivePage(Page):
         self.figure = pn.pane.Plotly(wear_band(pd.DataFrame(), self.machine),
                                      sizing_mode="stretch_width")
         self._callback = None
+        self._shown: tuple | None = None  # what the widgets show (refresh skips a repeat)
         self.param.watch(lambda _e: self.refresh(), "machine")
 
     def refresh(self) -> None:
-        """Read the feed and update the widgets in place (pushed to the browser)."""
+        """Read the feed and update the widgets in place (pushed to the browser), only
+        when something shown has changed: an unchanged second sends nothing, so that an
+        idle or unlinked plant costs neither the server nor the browser a redraw."""
         v = self.feed.view()
         snap = v["machines"]
-        self.link.object = f"**Plant link:** {self.feed.connection()}"
+        link = f"**Plant link:** {self.feed.connection()}"
+        key = (link, self.machine, v["processed"], v["stored"], v["duplicates"], v["late"],
+               len(v["alerts"]), len(v["proposals"]), len(v["history"]),
+               int(snap["stale"].sum()) if len(snap) else 0,
+               round(float(snap["quiet_s"].max()), 0) if len(snap) else None)
+        if key == self._shown:
+            return
+        self._shown = key
+        self.link.object = link
         stale = int(snap["stale"].sum()) if len(snap) else 0
         active = v["alerts"][v["alerts"]["active"]] if len(v["alerts"]) else v["alerts"]
         lag = v["lag"]["p99"]
-        self.cards.objects = [
+        cards = [
             kpi_card("Machines reporting", f"{len(snap) - stale} / {len(snap)}",
                      status(-stale, 0, -1), "stale: no sample lately"),
             kpi_card("Active alerts", num(len(active)),
@@ -278,6 +289,11 @@ class LivePage(Page):
             kpi_card("Lag to twin (p99)", f"{num(1000 * lag, 0)} ms" if lag == lag else "-",
                      status(lag, 0.5, 1.0, higher_is_better=False) if lag == lag
                      else "info", "server time to updated state")]
+        if len(self.cards.objects) == len(cards):  # the same panes, new text: no new models
+            for pane, card in zip(self.cards.objects, cards, strict=True):
+                pane.object = card.object
+        else:
+            self.cards.objects = cards
         self.machines.value = _machines_table(snap)
         self.alerts.value = _alerts_table(v["alerts"])
         self.proposals.value = v["proposals"]

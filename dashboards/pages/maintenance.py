@@ -19,9 +19,13 @@ __all__ = ["MaintenancePage", "risk_over_time"]
 
 
 def risk_over_time(failures, highlight: str | None = None) -> go.Figure:
-    """Chance of a failure by each day of the horizon, one line a machine [%]."""
+    """Chance of a failure by each day of the horizon, one line a machine [%] (the
+    forecast's hourly steps read once a day, and at its end: a day's point is the chance
+    from now to that moment, so nothing is averaged away)."""
     fig = go.Figure()
     p = failures["failure_probability"]
+    n = p.sizes["time"]
+    p = p.isel(time=sorted({*range(0, n, 24), n - 1}))
     for m in p["machine"].values:
         s = p.sel(machine=m)
         on = highlight is None or m == highlight
@@ -35,7 +39,8 @@ def risk_over_time(failures, highlight: str | None = None) -> go.Figure:
 
 
 class MaintenancePage(Page):
-    """Maintenance risk: every machine over time; the chosen machine's history and why."""
+    """Maintenance risk: every machine's in a table; the chosen machine's history and why,
+    its risk over time beside every other machine's (faded)."""
 
     machine = param.Selector()
 
@@ -57,9 +62,8 @@ class MaintenancePage(Page):
             "Wear now [share of limit]": [num(v, 2) for v in rt["wear now"]],
             "Days to wear limit (median)": [num(v, 0) for v in
                                             rt["days to wear limit (median)"]]})
-        return pn.Column(pn.pane.Plotly(risk_over_time(self.wb.failures),
-                                        sizing_mode="stretch_width"),
-                         table(df, labels=False, name="risk"), sizing_mode="stretch_width")
+        # the figure over time is the chosen machine's (below): every machine is on it
+        return pn.Column(table(df, labels=False, name="risk"), sizing_mode="stretch_width")
 
     @param.depends("machine")
     async def _machine(self) -> pn.Column:

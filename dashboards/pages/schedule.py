@@ -12,6 +12,7 @@ import panel as pn
 from twinbench.plan_ids import schedule_plan_id
 
 from .shared import PlanPage, number, table
+from .words import num, plan_quality
 
 __all__ = ["SchedulePage", "reschedule_view"]
 
@@ -57,8 +58,6 @@ class SchedulePage(PlanPage):
 
         s = self.wb.schedule
         ot = self.wb.schedule_on_time
-        gap = "proven optimal" if s.status == "optimal" else (
-            f"gap {s.gap:.1%}" if s.gap == s.gap else s.status)
         k = s.kpis
         nums = [("orders", len(s.problem.jobs), "{value:,.0f}"),
                 ("tardy in plan", k["tardy_jobs"], "{value:,.0f}"),
@@ -66,10 +65,10 @@ class SchedulePage(PlanPage):
                 ("EDD dispatch [%]", 100 * ot["p_on_time_edd"].mean(), "{value:.1f}"),
                 ("energy cost [EUR]", k["energy_cost"], "{value:,.0f}")]
         return pn.Column(
-            pn.pane.Markdown(f"{s.problem.n_ops} operations, {s.method} with "
-                             f"{s.options['solver']}: {gap} (plan by the {s.stage}), "
-                             f"{s.seconds:.1f} s; independent "
-                             f"check: {'passed' if not s.violations() else 'FAILED'}",
+            pn.pane.Markdown(f"{num(s.problem.n_ops)} operations: "
+                             f"{plan_quality(s.status, s.gap, s.stage, s.seconds)}; "
+                             f"independent check: "
+                             f"{'passed' if not s.violations() else 'FAILED'}",
                              css_classes=["schedule-status"]),
             pn.Row(*[number(n, float(v), f, font_size="24pt", title_size="10pt")
                      for n, v, f in nums]),

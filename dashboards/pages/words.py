@@ -9,7 +9,7 @@ from twinbench.viz.words import COMMON_LABELS, day, eur, hours, moment, num, pct
 from twinbench.viz.words import label as _label
 
 __all__ = ["BINDING", "binding_sentences", "day", "eur", "hours", "label", "moment", "num",
-           "pct"]
+           "pct", "plan_quality"]
 
 #: column names as a manager reads them ("value" on the pages is a sensor reading)
 LABELS = {**COMMON_LABELS, "value": "Reading"}
@@ -48,3 +48,23 @@ def binding_sentences(binding: pd.DataFrame, top: int = 6) -> list[str]:
     index and value of one more unit [EUR])."""
     return [_binding_sentence(str(r["group"]), str(r["index"]), float(r["dual"]))
             for _, r in binding.head(top).iterrows()]
+
+
+#: who found a schedule, in words (``Schedule.stage``: a stage or stages joined by "+")
+FOUND_BY = {"dispatch": "a dispatching rule", "annealer": "local search",
+            "mip": "the optimiser"}
+
+
+def plan_quality(status: str, gap: float, stage: str, seconds: float) -> str:
+    """How good a schedule is and how it was found, without solver terms: "the best
+    possible plan (proven)" or "no plan can be more than 17.8 % better" [gap: (objective -
+    bound) / objective, 1], found by whom, in how long [s]."""
+    how = " and ".join(dict.fromkeys(FOUND_BY.get(s, "the planner") for s in
+                                     str(stage).split("+")))
+    if status == "optimal":
+        quality = "the best possible plan (proven)"
+    elif gap == gap:
+        quality = f"no plan can be more than {pct(gap, 1)} better"
+    else:
+        quality = "a workable plan (how far from the best is not known)"
+    return f"{quality}; found by {how} in {num(seconds, 1)} s"

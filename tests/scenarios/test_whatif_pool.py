@@ -42,3 +42,30 @@ def test_a_worker_gives_the_result_of_this_process() -> None:
     np.testing.assert_allclose(there.ds["kpi_samples"].values, here.ds["kpi_samples"].values,
                                rtol=1e-6)
     assert list(there.ds["kpi"].values) == list(here.ds["kpi"].values)
+
+
+def test_the_workbench_schedules_whatifs_without_a_clock() -> None:
+    """A what-if's week (and the base it is compared with) is annealed for a fixed
+    number of moves: the same what-if gets the same answer however loaded the server is
+    (the chain's own test shows the plan does not move with the clock)."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from twinbench.workbench import Workbench
+
+    class _Pipe:
+        settings = ChainSettings()
+
+        def with_settings(self, **kw):
+            return SimpleNamespace(settings=replace(self.settings, **kw))
+
+    wb = Workbench()
+    wb.__dict__.update(pipeline=_Pipe(), plant=None, demand=SimpleNamespace(ds=None),
+                       failures=None, wear=None)
+    st = wb.run_context.settings
+    assert (st.schedule_method, st.schedule_time_limit, st.schedule_duals) == (
+        "anneal", 10.0, False)
+    wb = Workbench(whatif_schedule_method="auto")
+    wb.__dict__.update(pipeline=_Pipe(), plant=None, demand=SimpleNamespace(ds=None),
+                       failures=None, wear=None)
+    assert wb.run_context.settings.schedule_method == "auto"
