@@ -19,7 +19,8 @@ from twinbench.llm.questions.score import load_set, score_set
 
 SET = Path(__file__).resolve().parents[1] / "tests" / "llm" / "question_set"
 #: the splits: dev* are tuned on, test* only scored (question_set/README.md)
-SPLITS = ("dev", "test", "dev2", "test2", "test3", "dev3", "dev4", "dev5", "test4")
+SPLITS = ("dev", "test", "dev2", "test2", "test3", "dev3", "dev4", "dev5", "test4", "dev6",
+          "test5")
 
 
 def main(argv: list[str] | None = None) -> int:

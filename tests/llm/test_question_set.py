@@ -36,7 +36,8 @@ def _load(split: str) -> list[dict]:
     return load_set(path)
 
 
-SPLITS = ("dev", "test", "dev2", "test2", "test3", "dev3", "dev4", "dev5", "test4")
+SPLITS = ("dev", "test", "dev2", "test2", "test3", "dev3", "dev4", "dev5", "test4", "dev6",
+          "test5")
 
 
 @pytest.fixture(scope="module")
@@ -96,10 +97,12 @@ def test_the_set_is_large_and_covers_every_kind_and_refusals(splits):
 #: 303/304, dev2 118/119, dev3 164/164, dev4 149/149 kept); then, scored once: test4
 #: 115/142 (81 %, 26 refused, 1 wrong), and test 194/211 (0 wrong), test2 98/115 (1
 #: wrong), test3 133/150 (1 wrong). The test floors guard those figures; the target
-#: (>= 90 %, 0 wrong on an unseen split) is not met.
+#: (>= 90 %, 0 wrong on an unseen split) is not met. Dev6 and test5 (2026-12-03, a tenth
+#: author, 111 each), both first scored with those rules before any tuning on dev6: dev6
+#: 100/111 (90 %, 0 wrong), test5 98/111 (88 %, 11 and 13 refused, 0 wrong).
 FLOOR = {"dev": (0.95, 0), "test": (0.91, 0), "dev2": (0.95, 0), "test2": (0.85, 1),
          "test3": (0.88, 1), "dev3": (0.95, 0), "dev4": (0.95, 0), "dev5": (0.95, 0),
-         "test4": (0.8, 1)}
+         "test4": (0.8, 1), "dev6": (0.9, 0), "test5": (0.88, 0)}
 
 
 @pytest.mark.parametrize("split", SPLITS)
