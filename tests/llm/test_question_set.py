@@ -99,10 +99,13 @@ def test_the_set_is_large_and_covers_every_kind_and_refusals(splits):
 #: wrong), test3 133/150 (1 wrong). The test floors guard those figures; the target
 #: (>= 90 %, 0 wrong on an unseen split) is not met. Dev6 and test5 (2026-12-03, a tenth
 #: author, 111 each), both first scored with those rules before any tuning on dev6: dev6
-#: 100/111 (90 %, 0 wrong), test5 98/111 (88 %, 11 and 13 refused, 0 wrong).
-FLOOR = {"dev": (0.95, 0), "test": (0.91, 0), "dev2": (0.95, 0), "test2": (0.85, 1),
+#: 100/111 (90 %, 0 wrong), test5 98/111 (88 %, 11 and 13 refused, 0 wrong). After
+#: tuning on dev6 (110/111; dev..dev5 kept), scored again: test5 101/111 (91 %, 10
+#: refused, 0 wrong), test 195/211 (0 wrong), test2 100/115 (1 wrong), test3 133/150 (1
+#: wrong), test4 115/142 (1 wrong): all test splits 644/729 (88 %), 3 silently wrong.
+FLOOR = {"dev": (0.95, 0), "test": (0.92, 0), "dev2": (0.95, 0), "test2": (0.86, 1),
          "test3": (0.88, 1), "dev3": (0.95, 0), "dev4": (0.95, 0), "dev5": (0.95, 0),
-         "test4": (0.8, 1), "dev6": (0.9, 0), "test5": (0.88, 0)}
+         "test4": (0.8, 1), "dev6": (0.95, 0), "test5": (0.9, 0)}
 
 
 @pytest.mark.parametrize("split", SPLITS)

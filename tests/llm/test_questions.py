@@ -435,6 +435,48 @@ CLASSES = [
     ("new order Q7 of 3 dozen FRM-1 due 2026-02-10",
      [{"kind": "new_order", "order_id": "Q7", "product": "FRM-1", "quantity": 36,
        "release": "2026-01-05 06:00", "due": "2026-02-10 06:00"}]),
+    # one subject, two kinds: the second part shares the first part's entity
+    ("S3 gets 5% dearer and ships two days late",
+     [{"kind": "supplier_price", "supplier": "S3", "factor": 1.05},
+      {"kind": "supplier_delay", "supplier": "S3", "delay": 48.0}]),
+    ("S1 becomes 90% reliable but also 10% cheaper",
+     [{"kind": "supplier_reliability", "supplier": "S1", "reliability": 0.9},
+      {"kind": "supplier_price", "supplier": "S1", "factor": 0.9}]),
+    ("S1 is 2 days late and electricity 10% dearer",  # energy needs no supplier
+     [{"kind": "supplier_delay", "supplier": "S1", "delay": 48.0},
+      {"kind": "energy_price", "factor": 1.1}]),
+    # the spot price at a level of the contract price ("at", or no premium: 1 times it)
+    ("emergency buys at 3.2 times the contract price", [{"kind": "spot_price",
+                                                         "factor": 2.0}]),
+    ("spot purchases with no premium", [{"kind": "spot_price", "factor": 0.625}]),
+    ("spot price up 2 times the contract price", "refuse"),  # up by it, or up to it?
+    ("we could spot-buy at twice the contract price", [{"kind": "spot_price",
+                                                        "factor": 1.25}]),
+    # an outage from a time on one day to a time on another, each time before its day
+    ("WELD2 is out from 10pm 20 Jan until 6am 22 Jan",
+     down("WELD2", "2026-01-20 22:00", 32.0)),
+    ("WELD2 is out from 6am 22 Jan until 10pm 20 Jan", "refuse"),  # ends before it starts
+    # bare hours after the days "we work": clock times when one reading fits
+    ("what if we worked sundays, 9 to 17",
+     [{"kind": "add_shift", "name": "sunday", "start": "09:00", "end": "17:00",
+       "days": ["Sun"]}]),
+    ("what if we worked sundays, 8 to 4", "refuse"),  # 08:00-16:00 or 20:00-04:00?
+    # a later part that says only a supplier and a number: the earlier part's material
+    # and unit ("by 3" after a percentage is 3 %); a count-like kind stays refused
+    ("S1's steel tube price rises 8% and S2's by 3",
+     [{"kind": "supplier_price", "supplier": "S1", "material": "steel_tube", "factor": 1.08},
+      {"kind": "supplier_price", "supplier": "S2", "material": "steel_tube",
+       "factor": 1.03}]),
+    ("S1's steel tube price rises 8% and S2's 3% too",
+     [{"kind": "supplier_price", "supplier": "S1", "material": "steel_tube", "factor": 1.08},
+      {"kind": "supplier_price", "supplier": "S2", "material": "steel_tube",
+       "factor": 1.03}]),
+    ("S1's capacity rises 8% and S2's by 300", "refuse"),  # 300 % or 300 units?
+    # words: "model" a what-if, "operational" open, "wht" a typo of "what"
+    ("model S3 being 4 days early", [{"kind": "supplier_delay", "supplier": "S3",
+                                      "delay": -96.0}]),
+    ("wht if the south DC is not operational",
+     [{"kind": "dc_status", "dc": "DC-SOUTH", "open": False}]),
 ]
 
 

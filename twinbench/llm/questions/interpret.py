@@ -244,11 +244,17 @@ def _spot(r: Reader) -> float:
     contract price" is a new spot price, the factor new / the network's (refused when
     the contract price is said with another size)."""
     ref = r.kw("CONTRACT")
-    # "to 2.4 times the contract price", "cost twice the contract price": a new level
-    to = [i for i in r.of("mult") if r.before(i, "TO", "PRICE")]
+    # "to 2.4 times the contract price", "cost twice the contract price", "buying at 2.4
+    # times the contract price": a new level
+    to = [i for i in r.of("mult") if r.before(i, "TO", "PRICE") or (
+        _next_is(r, i, "CONTRACT") and not r.has("UP", "DOWNDIR"))]
     if not ref:
         return _factor(r, "spot price")
     base = r.lex.ctx.spot
+    if base and not any(r.of(k) for k in ("mult", "percent", "bare", "duration")) and not \
+            r.has("UP", "DOWNDIR", "HALVE", "SLOWER", "FASTER", "NEG"):
+        r.use_kw("CONTRACT", "TO")  # "spot buys at the contract price": 1 times it
+        return round(1 / base, 6)
     if not (ref and to and len(r.of("mult")) == 1) or not base:
         raise Refusal("say the spot price as a change ('doubles', 'up 20%') or as a new "
                       "multiple of the contract price ('to 2.4 times the contract price')")
@@ -306,6 +312,14 @@ def _span(r: Reader, take: bool = False) -> tuple[str, float] | None:
     if len(dates) == 2 and not clocks and r.before(dates[1], "TO"):
         a, b = (datetime.fromisoformat(d.value) for d in dates)
         used = [*dates, *r.kw("TO"), *r.kw("FROM")]
+    elif len(dates) == 2 and len(clocks) == 2 and r.before(clocks[1], "TO") and all(
+            len(c.value) == 1 and r.items.index(d) == r.items.index(c) + 1 and
+            d.value.endswith(" 06:00") and ":" not in d.text
+            for c, d in zip(clocks, dates, strict=True)):
+        # "from 8am 7 Jan to 8am 9 Jan": each time before its day
+        a, b = (datetime.fromisoformat(f"{d.value[:10]} {c.value[0]}")
+                for c, d in zip(clocks, dates, strict=True))
+        used = [*dates, *clocks, *r.kw("TO"), *r.kw("FROM")]
     elif len(dates) == 1 and len(clocks) == 1 and len(clocks[0].value) == 2 and \
             dates[0].value.endswith(" 06:00") and ":" not in dates[0].text:
         day = dates[0].value[:10]
@@ -379,12 +393,18 @@ def interpret(clauses: list[Clause], lex: Lexicon) -> list[dict[str, Any]]:
                    for e in i.value):  # "add a night shift and a fourth weld robot"
                 inherited = [i for i in inherited if i.value not in _SHIFT_KWS]
             clause = Clause([*clause.items, *[Item("kw", i.value, []) for i in inherited]])
+            ents = [e.kind for i in clause.items if i.kind == "ents" for e in i.value]
+            if ents and set(ents) == {"supplier"}:  # "S1's sheet price ... and S2's": sheet
+                clause = Clause([*clause.items, *[Item("ents", i.value, []) for i in prev.items
+                                                  if i.kind == "ents" and all(
+                                                      e.kind == "material" for e in i.value)]])
         if prev is not None and not any(  # "and its (fastener) prices": prev's entities
                 i.kind == "ents" and any(e.kind != "material" for e in i.value)
                 for i in clause.items) and any(
                 i.kind == "kw" and i.value == "PRON" for i in clause.items):
             clause = Clause([*clause.items, *[Item("ents", i.value, []) for i in prev.items
                                               if i.kind == "ents"]])
+        clause = _shared_subject(clause, prev) if own else _same_unit(clause, prev)
         clause = _same_direction(clause, prev)
         r = Reader(clause, lex)
         r.use_kw("PRON")
@@ -423,6 +443,44 @@ def _own_kinds(clause: Clause) -> set[str]:
 
 #: direction words a later part of the same kind may leave out ("up 7% and S2's 4%")
 _DIRS = ("UP", "DOWNDIR", "SLOWER", "FASTER")
+
+
+#: kinds whose edits need no entity ("electricity 20% dearer", "demand up 10%" is all of it)
+_NO_SUBJECT = {"ENERGY", "SPOT", "DEMAND", "ORDERW", "DUE", "RELEASE", *_SHIFT_KWS}
+
+
+def _shared_subject(clause: Clause, prev: Clause | None) -> Clause:
+    """A part that names a kind of its own, other than the part before it, but no entity
+    shares that part's one subject ("S3 gets 5% dearer and ships two days late": S3 both
+    times)."""
+    if prev is None or any(i.kind == "ents" or (i.kind == "kw" and i.value == "PRON")
+                           for i in clause.items):
+        return clause
+    subj = [i for i in prev.items if i.kind == "ents"]
+    own, before = _own_kinds(clause), _own_kinds(prev)
+    said = {i.value for c in (clause, prev) for i in c.items if i.kind == "kw"} | {
+        t.type for c in (clause, prev) for i in c.items for t in i.toks}
+    if len(subj) != 1 or not own or own & before or said & _NO_SUBJECT:
+        return clause
+    return Clause([Item("ents", subj[0].value, []), *clause.items])
+
+
+def _same_unit(clause: Clause, prev: Clause | None) -> Clause:
+    """A part naming no kind, with one plain number, after a part with one percentage
+    ("S1's price goes up 12% and S2's by 6"): the same unit, 6%."""
+    sizes = ("percent", "mult", "duration", "count", "bare", "date", "clocks", "weeks")
+    here = [i for i in clause.items if i.kind in sizes]
+    there = [i for i in prev.items if i.kind in sizes] if prev is not None else []
+    kinds = {i.value for i in clause.items if i.kind == "kw"} & _KIND_KWS
+    if len(here) != 1 or here[0].kind != "bare" or len(there) != 1 or not kinds or \
+            not kinds <= {"PRICE", "DEMAND", "ENERGY", "PROC", "SPOT"} or \
+            not 0 < here[0].value <= 100 or \
+            there[0].kind != "percent" or any(t.type != "NUM" for t in here[0].toks) or \
+            any(i.kind == "kw" and i.value == "TO" for c in (clause, prev) for i in c.items):
+        return clause
+    k = clause.items.index(here[0])
+    return Clause([*clause.items[:k], Item("percent", here[0].value, here[0].toks),
+                   *clause.items[k + 1:]])
 
 
 def _same_direction(clause: Clause, prev: Clause | None) -> Clause:

@@ -15,7 +15,8 @@
 * "half the BRK-A demand": half of it, when no direction word is said and no product
   follows "to" or "from" ("half the BRK-A demand goes to CAB-S" stays refused);
 * "a Saturday morning shift 6 to 12": hours of a shift said as bare numbers, read as
-  clock times when one reading only fits (a 24-hour number, or the morning);
+  clock times when one reading only fits (a 24-hour number, or the morning; also after
+  the days of "we work Saturdays, 8 to 16", in :mod:`.refine`);
 * "mothball a press brake": a machine taken out of the line (removed);
 * "give assembly a third cell": a machine added (an ordinal and a machine word);
 * "only" in a question about DCs ("only the south DC stays open": the others close).
@@ -112,9 +113,9 @@ def rephrase(toks: list[Tok], text: str, lex: Lexicon) -> list[Tok]:
     machines = bool(types & _MACHINE_ENTS) and not types & {"DC", "DCWORD"}
     shift_words = {"SHIFTW", "SATURDAY", "SUNDAY", "WEEKEND", "NIGHT"}
     shift = bool(types & shift_words)
+    morning = bool(re.search(r"\bmorning\b", text, re.I))
     moved = any(x.type in ("TO", "FROM") and y.type in ("PROD", "ALLPROD", "PRODONE")
                 for x, y in pairwise(toks))  # "half the BRK-A demand goes to CAB-S"
-    morning = bool(re.search(r"\bmorning\b", text, re.I))
     out: list[Tok] = []
     k = 0
     while k < len(toks):

@@ -23,7 +23,8 @@ the text between them.
   word;
 * "there were 3 press brakes", "we run with four weld robots": the station's total (as
   "we had 3 press brakes");
-* "we work on Sundays from 10:00 to 18:00": a shift added on those days.
+* "we work on Sundays from 10:00 to 18:00": a shift added on those days; "we work
+  Saturdays, 8 to 16": bare hours after the days, as clock times when one reading fits.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from datetime import datetime, timedelta
 
 from twinbench.llm.questions.lexicon import Lexicon
 from twinbench.llm.questions.normalise import Tok, tokens
-from twinbench.llm.questions.phrasing import rephrase
+from twinbench.llm.questions.phrasing import _shift_clock, rephrase
 from twinbench.llm.questions.rewrite import rewrite
 
 __all__ = ["normalise", "refine"]
@@ -75,6 +76,27 @@ def _worked_days(toks: list[Tok], text: str) -> list[Tok]:
     return [*toks[:days[0]], *added, *toks[days[0]:]]
 
 
+def _worked_hours(toks: list[Tok], text: str) -> list[Tok]:
+    """"we also work Saturdays, 8 to 16": the bare hours after the days as clock times (when
+    :func:`_shift_clock` reads them one way only), and the shift this makes; else the tokens
+    as they are (then :func:`_worked_days`)."""
+    for k in range(1, len(toks) - 2):
+        a, to, b = toks[k:k + 3]
+        prev = toks[k - 1] if toks[k - 1].type != "AND" or k < 2 else toks[k - 2]
+        if not (a.type == "NUM" and to.type == "TO" and b.type == "NUM" and
+                prev.type == "DAYNAME") or (k + 3 < len(toks) and toks[k + 3].type in
+                                            ("UNIT", "PCT", "QUNIT")):
+            continue
+        cl = _shift_clock(a, b, bool(re.search(r"\bmorning\b", text, re.I)))
+        if cl is None:
+            break
+        clocked = [*toks[:k], Tok("CLOCK", cl[0], a.text, a.start, a.end), to,
+                   Tok("CLOCK", cl[1], b.text, b.start, b.end), *toks[k + 3:]]
+        shifted = _worked_days(clocked, text)
+        return shifted if len(shifted) > len(clocked) else _worked_days(toks, text)
+    return _worked_days(toks, text)
+
+
 def refine(toks: list[Tok], text: str, lex: Lexicon) -> list[Tok]:
     """The tokens with the phrasings of the module docstring read.
 
@@ -96,7 +118,7 @@ def refine(toks: list[Tok], text: str, lex: Lexicon) -> list[Tok]:
     priced = any(t.type in ("ENERGY", "PRICE", "SPOT") for t in toks)
     has_dc = any(t.type in ("DC", "DCWORD") for t in toks)
     released = any(t.type == "RELEASE" for t in toks)  # "due in 3 weeks": of release?
-    toks = _worked_days(toks, text)
+    toks = _worked_hours(toks, text)  # and "we work on Sundays from 10:00 to 18:00"
     out: list[Tok] = []
     k = 0
     while k < len(toks):

@@ -86,8 +86,8 @@ for _t, _ws in {
     "PRICE": "price prices cost costs pricing charges charge charged charging pay pays "
              "paid paying",
     "RELIAB": "reliability reliable improves improve worsens deteriorates",
-    "SPOT": "spot",
-    "OPEN": "open opens opened reopen reopens reopened",
+    "SPOT": "spot spot-buy spot-buys spot-buying spot-bought",
+    "OPEN": "open opens opened reopen reopens reopened operational",
     "CLOSE": "close closes closed closing shut shuts mothball mothballed",
     "UP": "up more higher rise rises rising increase increases increased grow grows jump "
           "jumps spike spikes raise raises raised boost climbs dearer pricier expensive "
@@ -187,7 +187,8 @@ for _t, _ps in {
     "RELFULL": "fully reliable | perfectly reliable | completely reliable",
     "DELIVER": ("turn up | turns up | turned up | show up | shows up | come in | comes in | "
                 "came in"),
-    "CONTRACT": "contract price | contract prices | contract",
+    "CONTRACT": ("contract price | contract prices | contract | no premium | without a "
+                 "premium | without premium | without any premium"),
 }.items():
     for _p in _ps.split(" | "):
         PHRASES[tuple(_p.split())] = Phrase(_t)
@@ -254,6 +255,7 @@ changes change overall onwards onward number input held happen outcome overtime 
 went came lasting lasts gave
 special running right big major gives give giving offers offer offering grants
 we'll we'd we're we've it'll they'll altogether promotion campaign eur euro euros
+model modelled modeled modelling modeling wht total
 """.split())
 
 MULTIPLIERS = {"double": 2.0, "doubles": 2.0, "doubled": 2.0, "doubling": 2.0, "twice": 2.0,
