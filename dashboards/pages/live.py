@@ -268,8 +268,10 @@ class LivePage(Page):
         v = self.feed.view()
         snap = v["machines"]
         link = f"**Plant link:** {self.feed.connection()}"
+        alerts, props = v["alerts"], v["proposals"]
         key = (link, self.machine, v["processed"], v["stored"], v["duplicates"], v["late"],
-               len(v["alerts"]), len(v["proposals"]), len(v["history"]),
+               len(alerts), int(alerts["active"].sum()) if len(alerts) else 0,
+               str(props.values.tolist()), len(v["history"]),
                int(snap["stale"].sum()) if len(snap) else 0,
                round(float(snap["quiet_s"].max()), 0) if len(snap) else None)
         if key == self._shown:

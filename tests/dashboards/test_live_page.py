@@ -15,13 +15,14 @@ class _Feed:
 
     def __init__(self) -> None:
         self.processed = 0
+        self.proposals = pd.DataFrame()
 
     def connection(self) -> str:
         return "no plant server set"
 
     def view(self) -> dict:
         return {"machines": pd.DataFrame(), "alerts": pd.DataFrame(),
-                "proposals": pd.DataFrame(), "history": pd.DataFrame(),
+                "proposals": self.proposals, "history": pd.DataFrame(),
                 "lag": {"p99": float("nan")}, "processed": self.processed,
                 "duplicates": 0, "late": 0, "stored": self.processed}
 
@@ -44,5 +45,11 @@ def test_an_unchanged_feed_redraws_nothing_and_a_change_redraws() -> None:
     assert page.figure.object is not fig
     assert all(a is b for a, b in zip(page.cards.objects, cards, strict=True))
     assert "1,234" in page.cards.objects[2].object
+    feed.proposals = pd.DataFrame({"proposal": ["P1"], "state": ["pending"]})
+    page.refresh()
+    assert len(page.proposals.value) == 1
+    feed.proposals = pd.DataFrame({"proposal": ["P1"], "state": ["approved"]})
+    page.refresh()  # a proposal decided elsewhere, no new sample: shown all the same
+    assert page.proposals.value["state"].tolist() == ["approved"]
     page.machine = "M2"  # another machine chosen: its figure
     assert "M2" in page.figure.object.layout.title.text
