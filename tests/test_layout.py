@@ -158,3 +158,15 @@ def test_each_package_imports_only_what_its_rule_allows() -> None:
                     for b in bs if _room(a) in ALLOWED and _room(b) != _room(a)
                     and _room(b) not in ALLOWED[_room(a)]})
     assert not wrong, "imports across the house plan's rules: " + "; ".join(wrong)
+
+
+def test_test_modules_have_unique_names() -> None:
+    """pytest imports test modules by their base name (the test folders are not
+    packages): two ``test_x.py`` in different folders stop the whole run at collection."""
+    seen: dict[str, Path] = {}
+    clashes = []
+    for p in sorted((ROOT / "tests").rglob("test_*.py")):
+        if p.name in seen:
+            clashes.append(f"{seen[p.name].relative_to(ROOT)} and {p.relative_to(ROOT)}")
+        seen.setdefault(p.name, p)
+    assert not clashes, f"test modules with the same name: {clashes}"
