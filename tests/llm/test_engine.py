@@ -46,6 +46,18 @@ def test_engine_is_loaded_once_and_deterministic():
     assert a and a == eng.chat(msgs, max_tokens=12)
 
 
+def test_extra_buffer_types_are_off_by_default_and_the_loader_is_restored():
+    """llama-cpp-python 0.3.36 built natively with AMX segfaults in decode with them on."""
+    import llama_cpp.llama as ll
+
+    eng = get_engine()
+    if hasattr(eng.llama.model_params, "use_extra_bufts"):
+        assert eng.llama.model_params.use_extra_bufts is False
+    # the loader's stand-in is gone once the model is loaded
+    assert ll.llama_cpp.llama_model_default_params.__name__ == "llama_model_default_params"
+    assert eng.chat([{"role": "user", "content": "Say yes."}], max_tokens=4)
+
+
 def test_context_window_is_respected():
     eng = get_engine()
     data = "\n".join(f"line {i}: the oil temperature was checked" for i in range(2000))

@@ -11,6 +11,7 @@ end) so that prompt + answer fit, and says what it dropped.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -72,6 +73,11 @@ class LLMConfig:
         0 = greedy (deterministic).
     max_tokens
         Default answer length [tokens].
+    extra_buffers
+        Let llama.cpp repack the weights into its extra CPU buffer types (AMX, AVX
+        repacking). Off by default: llama-cpp-python 0.3.36, built natively on a CPU with
+        AMX-INT8 (this project's CI machine), crashes the process with a segmentation fault
+        in the first ``llama_decode`` when they are on; off, the same build runs.
     """
 
     model_path: str | None = None
@@ -80,6 +86,7 @@ class LLMConfig:
     seed: int = 0
     temperature: float = 0.0
     max_tokens: int = 160
+    extra_buffers: bool = False
 
     def resolved_path(self) -> Path:
         """The model file this config points at (checked to exist)."""
@@ -216,7 +223,7 @@ def get_engine(config: LLMConfig | None = None) -> Engine:
     config = config or LLMConfig()
     path = config.resolved_path()
     key = (str(path), config.n_ctx, config.n_threads, config.seed, config.temperature,
-           config.max_tokens)
+           config.max_tokens, config.extra_buffers)
     with _LOCK:
         if key in _ENGINES:
             return _ENGINES[key]
@@ -227,8 +234,9 @@ def get_engine(config: LLMConfig | None = None) -> Engine:
                                  "llama-cpp-python)") from None
         t0 = time.perf_counter()
         try:
-            llama = Llama(str(path), n_ctx=config.n_ctx, n_threads=config.n_threads,
-                          seed=config.seed, verbose=False)
+            with _model_params(config.extra_buffers):
+                llama = Llama(str(path), n_ctx=config.n_ctx, n_threads=config.n_threads,
+                              seed=config.seed, verbose=False)
         except (ValueError, RuntimeError, OSError) as err:
             raise LLMUnavailable(f"could not load {str(path)!r} as a GGUF model: {err}"
                                  ) from None
@@ -236,3 +244,28 @@ def get_engine(config: LLMConfig | None = None) -> Engine:
                      load_seconds=time.perf_counter() - t0)
         _ENGINES[key] = eng
         return eng
+
+
+@contextlib.contextmanager
+def _model_params(extra_buffers: bool) -> Iterator[None]:
+    """Make ``llama_cpp.Llama`` load with ``use_extra_bufts = extra_buffers``.
+
+    ``Llama`` takes no argument for it; it reads ``llama_model_default_params()`` from its
+    module, which is replaced for the duration (callers hold ``_LOCK``). Builds whose
+    parameters have no such field are left as they are.
+    """
+    import llama_cpp.llama as ll
+
+    default = ll.llama_cpp.llama_model_default_params
+
+    def params():
+        p = default()
+        if hasattr(p, "use_extra_bufts"):
+            p.use_extra_bufts = extra_buffers
+        return p
+
+    ll.llama_cpp.llama_model_default_params = params
+    try:
+        yield
+    finally:
+        ll.llama_cpp.llama_model_default_params = default
