@@ -98,6 +98,7 @@ def _twin_steps(res: DemoResult, plant: PlantData, clean, record: RunRecord,
     from twinbench.twin.demand import backtest, forecast_demand
     from twinbench.twin.greybox import greybox_forecast
     from twinbench.twin.monitor import monitor_wear
+    from twinbench.twin.restore import restore_summary
     from twinbench.twin.rul import forecast_failures
     from twinbench.viz.twin import demand_figure, risk_figure
 
@@ -143,6 +144,13 @@ def _twin_steps(res: DemoResult, plant: PlantData, clean, record: RunRecord,
                 f"{twin.diagnostics['ess_bulk'].min():.0f}, {twin.divergences} divergences.")
     report.table(summary.round(6), caption="Posterior mean, 90% interval and diagnostics",
                  max_rows=60)
+    effect = restore_summary(twin)
+    effect.to_csv(out / "maintenance_effect.csv", index=False)
+    res.files["maintenance_effect"] = out / "maintenance_effect.csv"
+    report.table(effect.round(3), caption=(
+        "Share of wear each maintenance or repair removed, estimated from the latent wear "
+        "just before and after every event of the history (mean and 90% interval of the "
+        "type's average), beside the value the spec assumes"))
     fig = risk_figure(failures, wear)
     fig.write_html(out / "figures" / "maintenance_risk.html", include_plotlyjs="directory")
     res.files["risk_figure"] = out / "figures" / "maintenance_risk.html"

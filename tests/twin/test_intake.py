@@ -18,6 +18,7 @@ import xarray as xr
 
 from twinbench.spec import spec_from_dict
 from twinbench.twin.calibrate import CalibrationData, prepare
+from twinbench.twin.exposure import HazardDesign
 from twinbench.twin.intake import IntakeError, IntakeWarning, to_twin_grid
 
 DAYS = 20
@@ -47,6 +48,10 @@ def assert_same(a: CalibrationData, b: CalibrationData) -> None:
             assert list(x) == list(y), f.name
         elif isinstance(x, int):
             assert x == y, f.name
+        elif isinstance(x, HazardDesign):
+            assert_same(x, y)
+        elif isinstance(x, pd.DataFrame) and f.name == "events":
+            pd.testing.assert_frame_equal(x, y)
 
 
 def quarter_hourly(tele: xr.Dataset, jitter_min: float = 0.0, seed: int = 0) -> xr.Dataset:
@@ -179,17 +184,23 @@ def test_a_machine_without_readings_is_named_with_the_fix(demo_spec, hourly):
         to_twin_grid(demo_spec, tele.drop_sel(machine="WELD2"))
 
 
-def test_a_failure_far_from_a_wear_reading_is_reported(demo_spec, hourly, reference):
+def test_a_failure_far_from_a_wear_reading_is_counted_and_reported(demo_spec, hourly,
+                                                                   reference):
     tele, ev = hourly
     fail = ev[ev["kind"] == "failure"].iloc[0]
     h = int((fail["start"] - pd.Timestamp(tele["time"].values[0])) / pd.Timedelta(hours=1))
     gap = tele.copy(deep=True)
     i = list(gap["machine"].values).index(fail["machine"])
     gap["wear"][i, h - 10:h + 3] = np.nan  # no reading from 10 h before to 3 h after
-    with pytest.warns(IntakeWarning, match=rf"1 failure\(s\) not used.*{fail['machine']}"):
+    with pytest.warns(IntakeWarning, match=rf"1 failure\(s\) with no wear reading.*"
+                                           rf"latent wear.*{fail['machine']}"):
         data = prepare(demo_spec, gap, ev)
-    assert len(data.fail_wear) == len(reference.fail_wear) - 1
-    row = data.intake.unused_failures.iloc[0]
+    # still counted by the failure likelihood (at the model's latent wear), not dropped
+    assert data.hazard.fail_count.sum() == reference.hazard.fail_count.sum()
+    assert len(data.fail_wear) == len(reference.fail_wear)
+    assert np.isnan(data.fail_wear).sum() == 1
+    assert data.intake.unused_failures.empty
+    row = data.intake.failures_without_reading.iloc[0]
     assert row["machine"] == fail["machine"] and row["time"] == fail["start"]
     assert row["hours_to_reading"] == 3.0  # the reading at h + 3 is the nearest
 

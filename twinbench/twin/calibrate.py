@@ -8,10 +8,16 @@ Two likelihoods share one model:
   means of the readings are compared with daily means of the modelled path. The reference
   rate is hierarchical: a machine's log-rate is its type's log-rate plus a machine effect
   with a shared spread; load exponent and activation energy are per type.
-* **Failures.** A proportional-hazards model with wear as covariate,
-  ``h = h0 * exp(beta * wear)`` while running; ``log h0`` and ``beta`` per type are drawn
-  from line-wide distributions (partial pooling: types with few failures borrow strength).
-  The exposure term sums the hazard over running hours, binned by measured wear.
+* **Failures.** A proportional-hazards model with the *latent* wear of the first
+  likelihood as covariate (a joint wear-failure model), ``h = h0 * exp(beta * wear)``
+  while running; ``log h0`` and ``beta`` per type are drawn from line-wide distributions
+  (partial pooling: types with few failures borrow strength). The hazard is summed over
+  each day's running hours and each failure counts at the wear the model estimates just
+  before it (:mod:`twinbench.twin.exposure`), so a noisy or drifting sensor does not
+  flatten the wear-hazard slope, and a failure with no reading near it is still used.
+* **Maintenance effects.** Each segment's level is free, so the wear just before and
+  just after each maintenance or repair is estimated; ``event_restore`` is the share of
+  wear each event removed, and :meth:`CalibratedTwin.restore` summarises it per type.
 
 Priors (:data:`PRIORS`) are weakly informative, derived from the physics and the wear
 scale (see there), and use neither the spec's physics values nor the demo's truth, so that
@@ -30,6 +36,7 @@ import pandas as pd
 import xarray as xr
 
 from twinbench.spec import LineSpec
+from twinbench.twin.exposure import HazardDesign, hazard_design, running_order
 from twinbench.twin.intake import IntakeReport, IntakeWarning, to_twin_grid
 from twinbench.twin.physics import GAS_CONSTANT
 from twinbench.twin.validity import UnconvergedTwinWarning, convergence_problems
@@ -37,7 +44,6 @@ from twinbench.twin.validity import UnconvergedTwinWarning, convergence_problems
 __all__ = ["SAMPLERS", "CalibratedTwin", "CalibrationData", "calibrate", "fill_gaps", "prepare"]
 
 RUN_THRESHOLD = 0.1  # load above which a machine counts as running [1]
-WEAR_BIN = 0.01  # width of wear bins of the hazard exposure [1]
 HAZARD_CENTRE = 0.3  # wear at which the hazard's level parameter is defined [1]
 #: Priors (mean, sd) derived from the physics and the 0-1 wear scale, not from any plant:
 #: a machine reaches its wear limit (1) in about 5,000 running hours, within a factor of
@@ -81,16 +87,18 @@ class CalibrationData:
         Per type, the mean of ``log_load`` and ``inv_temp`` over running hours; the model
         centres its covariates there so that rate and exponents are not correlated.
     fail_type, fail_wear
-        Type index and wear before each failure.
-    fail_count
-        Failures per (type, wear bin) (the failure likelihood's data).
-    exposure
-        Running hours per (type, wear bin); ``bin_centre`` the bins' wear [1].
+        Type index and last reading of wear in the 6 h before each failure the likelihood
+        counts (NaN when there is none: the model's latent wear is used all the same).
+    hazard
+        Pieces of running hours, the failures counted in each, and the events between
+        segments (:class:`twinbench.twin.exposure.HazardDesign`).
     intake
         What was done to the telemetry to bring it onto the grid (resampling, partial
         days, wear scale) and what was left out: ``intake.unused_failures`` lists the
-        failures without a wear reading in the 6 hours before (or outside the history),
-        ``intake.types_without_running`` the machine types with no running hour.
+        failures the likelihood cannot place (outside the history, or with no running
+        hour since the event before), ``intake.failures_without_reading`` those counted at
+        the latent wear with no reading near them, ``intake.types_without_running`` the
+        machine types with no running hour.
     """
 
     machines: list[str]
@@ -110,13 +118,11 @@ class CalibrationData:
     obs_wear: np.ndarray
     fail_type: np.ndarray
     fail_wear: np.ndarray
-    exposure: np.ndarray
-    bin_centre: np.ndarray
+    hazard: HazardDesign
     log_load_centre: np.ndarray = field(default_factory=lambda: np.zeros(0))
     inv_temp_centre: np.ndarray = field(default_factory=lambda: np.zeros(0))
     recent_load: np.ndarray = field(default_factory=lambda: np.zeros(0))
     recent_temp: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    fail_count: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     intake: IntakeReport = field(default_factory=IntakeReport)
 
 
@@ -171,14 +177,18 @@ def prepare(spec: LineSpec, telemetry: xr.Dataset, events: pd.DataFrame,
     seg_machine: list[int] = []
     event_day = np.zeros((n_m, n_days), dtype=bool)
     last_segment = np.zeros(n_m, dtype=int)
-    fail_type, fail_wear = [], []
+    fail_type, fail_wear, failures, far = [], [], [], []
     unused: list[tuple[str, pd.Timestamp, str, float]] = []
+    ev_rows: list[tuple[int, str, pd.Timestamp, int]] = []
     seg_id = 0
     t0 = hours[0]
     for i, m in enumerate(machines):
         ev = events[events["machine"] == m].sort_values("start")
-        starts = sorted({int((s - t0) / pd.Timedelta(hours=1)) for s in ev["start"]
-                         if t0 <= s <= hours[-1]})
+        kind_at: dict[int, tuple[str, pd.Timestamp]] = {}
+        for kind, s in zip(ev["kind"], ev["start"], strict=True):
+            if t0 <= s <= hours[-1]:
+                kind_at.setdefault(int((s - t0) / pd.Timedelta(hours=1)), (kind, s))
+        starts = sorted(kind_at)
         bounds = [0, *[s for s in starts if s > 0], n_h]
         for a, b in itertools.pairwise(bounds):
             segment[i, a:b] = seg_id
@@ -190,19 +200,21 @@ def prepare(spec: LineSpec, telemetry: xr.Dataset, events: pd.DataFrame,
         last_segment[i] = seg_id - 1
         for s in starts:
             event_day[i, s // 24] = True
+            if s > 0:
+                ev_rows.append((i, *kind_at[s], s))
         for s in ev.loc[ev["kind"] == "failure", "start"]:
             h = int((s - t0) / pd.Timedelta(hours=1))
-            if 0 < h < n_h:
-                before = wear_raw[i, max(0, h - 6):h]
-                if np.isfinite(before).any():
-                    fail_type.append(types[i])
-                    fail_wear.append(float(before[np.isfinite(before)][-1]))
-                else:
-                    read = np.flatnonzero(np.isfinite(wear_raw[i]))
-                    gap = float(np.abs(read - h).min()) if len(read) else np.inf
-                    unused.append((m, s, "no wear reading in the 6 h before", gap))
-            else:
+            if not 0 < h < n_h:
                 unused.append((m, s, "outside the history (or in its first hour)", np.nan))
+                continue
+            failures.append((i, h, m, s))
+            before = wear_raw[i, max(0, h - 6):h]
+            fail_type.append(types[i])
+            fail_wear.append(float(before[np.isfinite(before)][-1])
+                             if np.isfinite(before).any() else np.nan)
+            if not np.isfinite(before).any():
+                read = np.flatnonzero(np.isfinite(wear_raw[i]))
+                far.append((m, s, float(np.abs(read - h).min()) if len(read) else np.inf))
     # daily means of wear on usable days
     wear_days = wear_raw.reshape(n_m, n_days, 24)
     good = (np.isfinite(wear_days).sum(-1) >= 18) & ~missing.reshape(n_m, n_days, 24).any(-1)
@@ -212,17 +224,14 @@ def prepare(spec: LineSpec, telemetry: xr.Dataset, events: pd.DataFrame,
         daily = np.nanmean(wear_days, axis=-1)
     obs_m, obs_d = np.nonzero(good)
     obs_seg = segment[obs_m, obs_d * 24]
-    # hazard exposure: running hours per (type, wear bin)
-    edges = np.arange(-0.2, 2.0 + WEAR_BIN, WEAR_BIN)
-    exposure = np.zeros((len(type_names), len(edges) - 1))
-    w_filled = fill_gaps(wear_raw)
-    for i in range(n_m):
-        run = running[i] > 0
-        exposure[types[i]] += np.histogram(w_filled[i, run], bins=edges)[0]
-    fail_count = np.zeros_like(exposure)
-    for j, w in zip(fail_type, fail_wear, strict=True):
-        fail_count[j, int(np.clip(np.searchsorted(edges, w, side="right") - 1, 0,
-                                  len(edges) - 2))] += 1
+    design, unplaced = hazard_design(
+        running, segment, types, [(i, h) for i, h, _, _ in failures],
+        pd.DataFrame(ev_rows, columns=["machine", "kind", "time", "hour"]), obs_seg)
+    for j in unplaced:
+        unused.append((failures[j][2], failures[j][3],
+                       "no running hour since the event before", np.nan))
+    keep = np.setdiff1d(np.arange(len(failures)), unplaced).astype(int)
+    design.events["machine"] = [machines[i] for i in design.events["machine"]]
     n_t = len(type_names)
     run_b = running > 0
     # a type that never ran is centred at its reference conditions (0), not at NaN
@@ -231,7 +240,7 @@ def prepare(spec: LineSpec, telemetry: xr.Dataset, events: pd.DataFrame,
                      else 0.0 for j in range(n_t)])
     it_c = np.array([inv_temp[(types == j)[:, None] & run_b].mean() if ran[j]
                      else 0.0 for j in range(n_t)])
-    _flag_unused(intake, unused, [type_names[j] for j in range(n_t) if not ran[j]])
+    _flag_unused(intake, unused, far, [type_names[j] for j in range(n_t) if not ran[j]])
     recent = slice(n_h - recent_days * 24, n_h)
     rl = np.array([load[i, recent][running[i, recent] > 0].mean()
                    if running[i, recent].any() else 0.7 for i in range(n_m)])
@@ -243,15 +252,17 @@ def prepare(spec: LineSpec, telemetry: xr.Dataset, events: pd.DataFrame,
         segment_machine=np.array(seg_machine), segment_anchor=np.array(anchors),
         n_segments=seg_id, last_segment=last_segment,
         obs_machine=obs_m, obs_day=obs_d, obs_segment=obs_seg, obs_wear=daily[obs_m, obs_d],
-        fail_type=np.array(fail_type, dtype=int), fail_wear=np.array(fail_wear),
-        exposure=exposure, bin_centre=(edges[:-1] + edges[1:]) / 2,
+        fail_type=np.array(fail_type, dtype=int)[keep],
+        fail_wear=np.array(fail_wear, dtype=float)[keep], hazard=design,
         log_load_centre=ll_c, inv_temp_centre=it_c, recent_load=rl, recent_temp=rt,
-        fail_count=fail_count, intake=intake,
+        intake=intake,
     )
 
 
-def _flag_unused(intake: IntakeReport, unused: list, idle_types: list[str]) -> None:
-    """Record failures the likelihood cannot use and types that never ran; warn once."""
+def _flag_unused(intake: IntakeReport, unused: list, far: list, idle_types: list[str]
+                 ) -> None:
+    """Record failures the likelihood cannot use or places without a reading, and types
+    that never ran; warn once."""
     if unused:
         intake.unused_failures = pd.DataFrame(
             unused, columns=["machine", "time", "reason", "hours_to_reading"])
@@ -260,24 +271,35 @@ def _flag_unused(intake: IntakeReport, unused: list, idle_types: list[str]) -> N
                            for m, t, r, g in unused)
         intake.notes.append(f"{len(unused)} failure(s) not used by the failure "
                             f"likelihood: {listed}")
+    if far:
+        intake.failures_without_reading = pd.DataFrame(
+            far, columns=["machine", "time", "hours_to_reading"])
+        listed = "; ".join(f"{m} at {t} (nearest reading {g:g} h away)" for m, t, g in far)
+        intake.notes.append(f"{len(far)} failure(s) with no wear reading in the 6 h before: "
+                            f"counted at the model's latent wear: {listed}")
     intake.types_without_running = idle_types
     if idle_types:
         intake.notes.append(
             f"machine type(s) {idle_types!r} never ran in the history: their wear rate comes "
             "from the prior (the model has no line-wide wear-rate distribution), their "
             "hazard from the line-wide distribution of the types; forecasts for them are wide")
-    if unused or idle_types:
+    if unused or far or idle_types:
         warnings.warn(str(intake), IntakeWarning, stacklevel=3)
 
 
-def build_model(data: CalibrationData):
-    """The PyMC model of :mod:`twinbench.twin.calibrate` (see the module docstring)."""
+def build_model(data: CalibrationData, piece_hazard: bool = False):
+    """The PyMC model of :mod:`twinbench.twin.calibrate` (see the module docstring).
+
+    ``piece_hazard`` keeps the log-hazard of every piece of running hours as a
+    deterministic ``piece_log_hazard`` (for simulating failures; large in a trace).
+    """
     import pymc as pm
     import pytensor.tensor as pt
 
     n_m, n_h = data.running.shape
     coords = {"machine_type": data.type_names, "machine": data.machines,
-              "segment": np.arange(data.n_segments)}
+              "segment": np.arange(data.n_segments),
+              "event": np.arange(len(data.hazard.events))}
     with pm.Model(coords=coords) as model:
         # --- wear ------------------------------------------------------------------
         # rates at each type's typical running conditions (centred covariates)
@@ -304,7 +326,7 @@ def build_model(data: CalibrationData):
 
         # wear increments of running hours only, in (machine, day, hour) order; cumulative
         # sums turn them into the wear gained between any two day starts of a machine
-        rm, rd, rpos = np.nonzero(data.running.reshape(n_m, n_h // 24, 24) > 0)
+        rm, rd, rpos = running_order(data.running)
         hours_flat = rm * n_h + rd * 24 + rpos
         kk = k[rm]
         ll = data.log_load.ravel()[hours_flat] - data.log_load_centre[kk]
@@ -347,12 +369,29 @@ def build_model(data: CalibrationData):
         log_h0 = pm.Deterministic("log_hazard_base", log_hc - beta * HAZARD_CENTRE,
                                   dims="machine_type")
         pm.Deterministic("hazard_base", pt.exp(log_h0), dims="machine_type")
-        # Poisson process binned by wear: failures per (type, bin) against running hours
-        # per (type, bin); exact for failures at the bin centre (bins 0.01 wide)
-        counts = pm.Data("fail_count_data", data.fail_count)
-        log_h_bin = log_hc[:, None] + beta[:, None] * (data.bin_centre[None] - HAZARD_CENTRE)
-        pm.Potential("failure_loglik", pt.sum(counts * log_h_bin)
-                     - pt.sum(data.exposure * pt.exp(log_h_bin)))
+        # Poisson process on the latent path: each piece (a machine's running hours of a
+        # day in one segment) at the wear in its middle (twinbench.twin.exposure)
+        hz = data.hazard
+        anc_off = offset[seg_m * n_d + anchor]  # flat index of each segment's anchor
+
+        def latent(seg: np.ndarray, gain):
+            return w_mid[seg] - gained[anc_off[seg]] + gain
+
+        end = hz.piece_start + hz.piece_hours.astype(int)
+        w_piece = latent(hz.piece_segment, 0.5 * (gained[hz.piece_start] + gained[end]))
+        log_h = log_hc[hz.piece_type] + beta[hz.piece_type] * (w_piece - HAZARD_CENTRE)
+        counts = pm.Data("fail_count_data", hz.fail_count)
+        pm.Potential("failure_loglik", pt.sum(counts * log_h)
+                     - pt.sum(hz.piece_hours * pt.exp(log_h)))
+        if piece_hazard:
+            pm.Deterministic("piece_log_hazard", log_h)
+        # maintenance effects: the latent wear just before and just after each event
+        if len(hz.events):
+            f = hz.events["flat"].to_numpy()
+            before = latent(hz.events["before"].to_numpy(), gained[f])
+            after = latent(hz.events["after"].to_numpy(), gained[f])
+            pm.Deterministic("event_wear_before", before, dims="event")
+            pm.Deterministic("event_restore", 1 - after / before, dims="event")
     return model
 
 

@@ -84,6 +84,9 @@ class IntakeReport:
     unused_failures
         Failures the calibration could not use: ``machine, time, reason,
         hours_to_reading`` [h] (filled by :func:`twinbench.twin.calibrate.prepare`).
+    failures_without_reading
+        Failures counted at the model's latent wear with no wear reading in the 6 h
+        before: ``machine, time, hours_to_reading`` [h] (filled by ``prepare``).
     types_without_running
         Machine types of the spec none of whose machines ran in the history (filled by
         :func:`twinbench.twin.calibrate.prepare`).
@@ -102,6 +105,8 @@ class IntakeReport:
     suspicious_wear: dict[str, float] = field(default_factory=dict)
     unused_failures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["machine", "time", "reason", "hours_to_reading"]))
+    failures_without_reading: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["machine", "time", "hours_to_reading"]))
     types_without_running: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 

@@ -3,7 +3,9 @@
 For every posterior draw, the wear of each machine is carried forward from its current
 level (``wear_now``) over the planning horizon, hour by hour, at the physics rate for the
 machine's recent running load and temperature, only in hours the shift calendar runs the
-line. The hazard ``h0 * exp(beta * wear)`` accumulates into the probability of a failure
+line. Planned maintenance stops a machine for its type's duration and cuts its wear by
+the restore fraction the twin estimated from past events (:mod:`twinbench.twin.restore`).
+The hazard ``h0 * exp(beta * wear)`` accumulates into the probability of a failure
 by each hour; a failure time per draw gives the remaining useful life (RUL). Uncertainty
 in the physics (posterior) and in the failure time (hazard) are both carried.
 """
@@ -25,7 +27,7 @@ __all__ = ["forecast_failures"]
 def forecast_failures(twin: CalibratedTwin, horizon: float = 28 * 24, start=None,
                       quantiles: tuple[float, ...] = (0.05, 0.5, 0.95),
                       load: dict[str, float] | None = None, seed: int = 0,
-                      max_draws: int = 400) -> xr.Dataset:
+                      max_draws: int = 400, maintenance: dict | None = None) -> xr.Dataset:
     """Failure probability over time and RUL per machine (posterior predictive).
 
     Parameters
@@ -44,6 +46,12 @@ def forecast_failures(twin: CalibratedTwin, horizon: float = 28 * 24, start=None
         Seed of the failure-time draws.
     max_draws
         Posterior draws used (thinned evenly).
+    maintenance
+        Planned preventive maintenance, machine -> start (wall clock, inside the
+        horizon): the machine stands for its type's ``maintenance_duration`` [h], and its
+        wear is multiplied by ``1 - r`` with ``r`` drawn per posterior draw from the
+        twin's estimates of past maintenance (:func:`twinbench.twin.restore.restore_draws`;
+        ``attrs['maintenance_effect']`` says which events they came from).
 
     Returns
     -------
@@ -77,9 +85,16 @@ def forecast_failures(twin: CalibratedTwin, horizon: float = 28 * 24, start=None
     inv_t = 1 / (np.array([mt.temp_ref for mt in mts]) + 273.15) - 1 / (d.recent_temp
                                                                          + 273.15)
     rate = np.exp(log_rate + n_exp * log_l[:, None] + e_act / GAS_CONSTANT * inv_t[:, None])
+    run_m = np.repeat(running[None], len(d.machines), axis=0)  # (machine, time)
+    cuts = _maintenance_cuts(twin, maintenance or {}, times, run_m, n_draws, seed)
     # wear after each hour: (machine, sample, time)
-    wear = wear0[..., None] + rate[..., None] * np.cumsum(running)[None, None, :]
-    hazard = np.exp(log_h0[..., None] + beta[..., None] * wear) * running[None, None, :]
+    cum = np.cumsum(run_m, axis=-1)
+    wear = wear0[..., None] + rate[..., None] * cum[:, None, :]
+    for i, t_m, r, _ in cuts:
+        before = wear[i, :, t_m - 1] if t_m > 0 else wear0[i]
+        gained = cum[i, t_m:] - (cum[i, t_m - 1] if t_m > 0 else 0.0)
+        wear[i, :, t_m:] = (before * (1 - r))[:, None] + rate[i][:, None] * gained[None]
+    hazard = np.exp(log_h0[..., None] + beta[..., None] * wear) * run_m[:, None, :]
     cum_h = np.cumsum(hazard, axis=-1)
     prob = -np.expm1(-cum_h)
     rng = np.random.default_rng(seed)
@@ -110,4 +125,34 @@ def forecast_failures(twin: CalibratedTwin, horizon: float = 28 * 24, start=None
         ds[name].attrs["units"] = unit
     ds["rul"].attrs["long_name"] = "calendar hours to failure (inf: beyond the horizon)"
     ds.attrs.update({"horizon_h": n, "seed": seed, "draws": n_draws, **convergence_attrs(twin)})
+    if cuts:
+        ds.attrs["maintenance_effect"] = "; ".join(
+            f"{d.machines[i]} at {times[t]}: restore {r.mean():.2f} on average "
+            f"(from {src})" for i, t, r, src in cuts)
     return ds
+
+
+def _maintenance_cuts(twin: CalibratedTwin, maintenance: dict, times: pd.DatetimeIndex,
+                      run_m: np.ndarray, n_draws: int, seed: int
+                      ) -> list[tuple[int, int, np.ndarray, str]]:
+    """Stop each maintained machine in ``run_m`` (in place); its index, hour, restore
+    draws and their source in words."""
+    from twinbench.twin.restore import restore_draws
+
+    d = twin.data
+    rng = np.random.default_rng([seed, 1])
+    cuts = []
+    for m, at in maintenance.items():
+        if m not in d.machines:
+            raise ValueError(f"maintenance names unknown machine {m!r}; allowed: "
+                             f"{d.machines!r}")
+        t_m = int(np.ceil((pd.Timestamp(at) - times[0]) / pd.Timedelta(hours=1)))
+        if not 0 <= t_m < len(times):
+            raise ValueError(f"maintenance of {m} at {at} is outside the horizon "
+                             f"{times[0]} .. {times[-1]}; plan it inside or drop it")
+        i = d.machines.index(m)
+        dur = int(np.ceil(twin.spec.physics_of(m).maintenance_duration))
+        run_m[i, t_m:t_m + dur] = 0.0
+        r, src = restore_draws(twin, m, "maintenance", n_draws, rng)
+        cuts.append((i, t_m, r, src))
+    return cuts

@@ -4,8 +4,8 @@
   Gelman 2018, *Validating Bayesian inference algorithms with simulation-based
   calibration*, arXiv:1804.06788): parameters are drawn from the calibration model's prior,
   data are drawn from the model given them (wear readings of the real design of load,
-  temperature and maintenance segments; failures per wear bin from the hazard over the
-  design's running hours), the model is fitted to each dataset, and the rank of each true
+  temperature and maintenance segments; failures per day's running hours from the
+  hazard at the latent wear), the model is fitted to each dataset, and the rank of each true
   value among thinned posterior draws is recorded. With a correct sampler the ranks are
   uniform; central 90% intervals hold the truth in 90% of datasets (binomial spread);
   posterior contraction ``1 - var(post) / var(prior)`` shows what the data identify.
@@ -117,24 +117,26 @@ class SbcResult:
         return not problems, problems
 
 
-def _simulate(model, data: CalibrationData, n: int, seed: int
+def _simulate(data: CalibrationData, n: int, seed: int
               ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Prior draws of the parameters and datasets drawn from the model given them."""
+    """Prior draws of the parameters and datasets drawn from the model given them.
+
+    Failures are Poisson per piece of running hours, at the hazard of the piece's latent
+    wear in that prior draw (the model's own failure process).
+    """
     import pymc as pm
 
-    with model, warnings.catch_warnings():
+    with build_model(data, piece_hazard=True), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         idata = pm.sample_prior_predictive(
             draws=n, random_seed=seed,
-            var_names=[*SBC_PARAMETERS, "wear_obs", "log_hazard_base"])
+            var_names=[*SBC_PARAMETERS, "wear_obs", "piece_log_hazard"])
     prior = idata.prior
     rng = np.random.default_rng(seed + 1)
     wear = (idata.prior_predictive["wear_obs"].stack(sample=("chain", "draw"))
             .transpose("sample", ...).values)
-    log_h0 = prior["log_hazard_base"].stack(sample=("chain", "draw")).values.T
-    beta = prior["hazard_wear"].stack(sample=("chain", "draw")).values.T
-    log_bin = log_h0[:, :, None] + beta[:, :, None] * data.bin_centre[None, None]
-    mean = data.exposure[None] * np.exp(np.clip(log_bin, -50, np.log(1e6)))
+    log_h = prior["piece_log_hazard"].stack(sample=("chain", "draw")).values.T
+    mean = data.hazard.piece_hours[None] * np.exp(np.clip(log_h, -50, np.log(1e6)))
     counts = rng.poisson(np.minimum(mean, 1e7)).astype(float)
     return _flat(prior, SBC_PARAMETERS), wear, counts
 
@@ -164,8 +166,8 @@ def run_sbc(data: CalibrationData, n_datasets: int = 20, draws: int = 250, tune:
                          "raise draws or lower n_ranks")
     t0 = time.perf_counter()
     model = build_model(data)
-    truth, wear, counts = _simulate(model, data, n_datasets, seed)
-    prior_big, _, _ = _simulate(model, data, 4000, seed + 7)
+    truth, wear, counts = _simulate(data, n_datasets, seed)
+    prior_big, _, _ = _simulate(data, 4000, seed + 7)
     prior_sd = prior_big.std()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
