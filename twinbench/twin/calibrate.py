@@ -13,11 +13,13 @@ Two likelihoods share one model:
   while running; ``log h0`` and ``beta`` per type are drawn from line-wide distributions
   (partial pooling: types with few failures borrow strength). The hazard is summed over
   each day's running hours and each failure counts at the wear the model estimates just
-  before it (:mod:`twinbench.twin.exposure`), so a noisy or drifting sensor does not
-  flatten the wear-hazard slope, and a failure with no reading near it is still used.
+  before it (:mod:`twinbench.twin.exposure`). A slope fitted to the *measured* wear
+  (sensor noise and drift) is biased towards zero (regression dilution); on the latent
+  wear it is not, and a failure with no reading near it is still used.
 * **Maintenance effects.** Each segment's level is free, so the wear just before and
   just after each maintenance or repair is estimated; ``event_restore`` is the share of
-  wear each event removed, and :meth:`CalibratedTwin.restore` summarises it per type.
+  wear each event removed; :func:`twinbench.twin.restore.restore_summary` summarises it
+  per type, and failure forecasts with planned maintenance draw from it.
 
 Priors (:data:`PRIORS`) are weakly informative, derived from the physics and the wear
 scale (see there), and use neither the spec's physics values nor the demo's truth, so that
