@@ -211,10 +211,10 @@ def prepare(spec: LineSpec, telemetry: xr.Dataset, events: pd.DataFrame,
                 continue
             failures.append((i, h, m, s))
             before = wear_raw[i, max(0, h - 6):h]
+            read_before = before[np.isfinite(before)]
             fail_type.append(types[i])
-            fail_wear.append(float(before[np.isfinite(before)][-1])
-                             if np.isfinite(before).any() else np.nan)
-            if not np.isfinite(before).any():
+            fail_wear.append(float(read_before[-1]) if len(read_before) else np.nan)
+            if not len(read_before):
                 read = np.flatnonzero(np.isfinite(wear_raw[i]))
                 far.append((m, s, float(np.abs(read - h).min()) if len(read) else np.inf))
     # daily means of wear on usable days

@@ -99,12 +99,12 @@ def hazard_design(running: np.ndarray, segment: np.ndarray, types: np.ndarray,
     new[1:] = (rm[1:] != rm[:-1]) | (rd[1:] != rd[:-1]) | (seg_run[1:] != seg_run[:-1])
     starts = np.flatnonzero(new)
     lengths = np.diff(np.append(starts, len(rm)))
-    machine_first = np.searchsorted(rm, np.arange(running.shape[0]))
+    # running hours of machine i: flat indices machine_first[i] .. machine_first[i + 1]
+    machine_first = np.searchsorted(rm, np.arange(running.shape[0] + 1))
     fail_count = np.zeros(len(starts))
     fail_piece, unplaced = [], []
     for j, (i, h) in enumerate(failures):
-        lo, hi = machine_first[i], (machine_first[i + 1] if i + 1 < len(machine_first)
-                                    else len(rm))
+        lo, hi = machine_first[i], machine_first[i + 1]
         f = lo + int(np.searchsorted(hour[lo:hi], h)) - 1  # last running hour before h
         if f < lo or seg_run[f] != segment[i, h - 1]:
             unplaced.append(j)

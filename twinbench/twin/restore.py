@@ -29,6 +29,11 @@ def _events(twin: CalibratedTwin) -> pd.DataFrame:
     return ev[ev["identified"]]
 
 
+def _samples(twin: CalibratedTwin) -> np.ndarray:
+    """Posterior draws of every event's restore fraction, shaped (event, sample)."""
+    return twin.posterior["event_restore"].stack(sample=("chain", "draw")).values
+
+
 def restore_summary(twin: CalibratedTwin, prob: float = 0.9) -> pd.DataFrame:
     """Estimated restore fraction per machine type and kind of event.
 
@@ -41,15 +46,14 @@ def restore_summary(twin: CalibratedTwin, prob: float = 0.9) -> pd.DataFrame:
     prior's); ``attrs['left_out']`` counts them.
     """
     ev = _events(twin)
-    draws = twin.posterior["event_restore"].stack(sample=("chain", "draw")).values \
-        if len(ev) else np.zeros((0, 0))
+    draws = _samples(twin) if len(ev) else np.zeros((0, 0))
     rows = []
     for (k, kind), g in ev.groupby(["type", "kind"], sort=True):
         if kind not in KINDS:
             continue
         avg = draws[g.index.to_numpy()].mean(0)
         name = twin.data.type_names[int(k)]
-        mt = twin.spec.machine_types[[t.name for t in twin.spec.machine_types].index(name)]
+        mt = twin.spec.machine_type_map[name]
         lo, hi = np.quantile(avg, [(1 - prob) / 2, (1 + prob) / 2])
         rows.append((name, kind, len(g), float(avg.mean()), float(lo), float(hi),
                      float(getattr(mt, KINDS[kind]))))
@@ -88,6 +92,6 @@ def restore_draws(twin: CalibratedTwin, machine: str, kind: str, n: int,
     if not len(same):
         value = float(getattr(twin.spec.physics_of(machine), KINDS[kind]))
         return np.full(n, value), f"the spec's value {value:g} (no past {kind} event)"
-    draws = twin.posterior["event_restore"].stack(sample=("chain", "draw")).values
+    draws = _samples(twin)
     pick = draws[rng.choice(same, n), rng.integers(0, draws.shape[1], n)]
     return np.clip(pick, 0.0, 1.0), source
